@@ -30,9 +30,12 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+# Helper programs for tests and benchmarks (fixture generators, drivers): tests/tools/NAME.c -> $(BUILD)/tools/NAME
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps deps-test demo check unit cli corpus sanitize fuzz bench man clean lint
-all: $(BUILD)/blastwall $(BUILD)/blastwall.1
+all: $(BUILD)/blastwall $(BUILD)/blastwall.1 $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -48,6 +51,10 @@ $(BUILD)/blastwall: $(BUILD)/obj/src/main.o $(BUILD)/libblastwall.a
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libblastwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libblastwall.a $(LDLIBS_ALL)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libblastwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libblastwall.a $(LDLIBS_ALL)
 
 # The man page is assembled from one fragment per section/command (doc/man/NN-*.roff).
 $(BUILD)/blastwall.1: $(sort $(wildcard doc/man/*.roff))
