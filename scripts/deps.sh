@@ -3,7 +3,7 @@
 # that purpose, only those missing, quietly. Safe to run again and again.
 set -eu
 what=${1:-build}
-build_pkgs="gcc make pkg-config libpq-dev libsqlite3-dev libzstd-dev libsodium-dev libcurl4-openssl-dev libyaml-dev libjansson-dev"
+build_pkgs="gcc make pkg-config sqlite3 libpq-dev libsqlite3-dev libzstd-dev libsodium-dev libyaml-dev libjansson-dev"
 # tests: shfmt for the parser's differential test, PostgreSQL (server and
 # client) and sqlite3 for backup round trips, clang + its runtime for fuzzing
 # and sanitizers, jq for the plan fixtures' cross-checks.

@@ -21,6 +21,8 @@ tally() { # reads a summary line "...: N passed, N failed..."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+echo "== lint"
+if scripts/lint.sh; then echo "lint: 1 passed, 0 failed"; else echo "lint: 0 passed, 1 failed"; fi | tee "$log"; tally "$log"
 echo "== unit tests"
 tests/run-unit.sh "$build"/tests/test_* | tee "$log"; tally "$log"
 echo "== cli tests"
