@@ -57,6 +57,7 @@ struct bw_config {
 	const char **allow_patterns; size_t nallow_patterns; /* globs over the whole command */
 	struct prod_config prod;
 	bool audit_allow;                      /* also log allowed commands */
+	bool audit_allow_set;                  /* a file set audit.log_allowed */
 
 	/* terraform (see src/terraform) */
 	const char **tf_protect; size_t ntf_protect;       /* resource addresses or types (globs) */
@@ -65,6 +66,9 @@ struct bw_config {
 	/* backups and drills (see src/backup) */
 	struct drill_check *drill_checks; size_t ndrill_checks;
 	long drill_max_age_hours;              /* newest snapshot older than this fails a drill; 0 = default 26 */
+
+	/* "FILE:LINE: unknown key 'x' (ignored)": not fatal; print with config_print_warnings */
+	const char **warnings; size_t nwarnings;
 };
 
 /*
@@ -80,5 +84,21 @@ int config_load_file(struct arena *a, const char *path, struct bw_config *cfg, s
 
 /* The override for rule id (last match wins), or -1 when none. */
 int config_rule_decision(const struct bw_config *cfg, const char *rule_id, bool prod);
+
+/* True when name matches one of the globs (a production list). */
+bool config_prod_match(const char *const *globs, size_t n, const char *name);
+
+/* True when the whole command (trimmed) is an allow entry or matches an allow pattern. */
+bool config_allows(const struct bw_config *cfg, const char *command);
+
+/*
+ * The nearest .blastwall.yaml at or above cwd (NULL cwd: the process's), or
+ * NULL. The walk stops at $HOME when cwd lies below it, else at "/"; files
+ * owned by another user (not root) are skipped with a warning.
+ */
+char *config_find_project(struct arena *a, const char *cwd);
+
+/* Prints cfg->warnings to stderr ("blastwall: warning: ..."). */
+void config_print_warnings(const struct bw_config *cfg);
 
 #endif
