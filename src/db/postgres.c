@@ -1,0 +1,1385 @@
+/*
+ * postgres.c: PostgreSQL backup and restore (see postgres.h for the design).
+ *
+ * Threads: backup and restore run `jobs` threads, each with its own PGconn,
+ * pulling work units (table parts) from a shared queue under one mutex. The
+ * first failure is recorded once and makes every thread stop at its next
+ * unit; the caller then aborts the snapshot (backup) or reports the error
+ * (restore). Memory per thread is one 1 MiB batch buffer whatever the table
+ * size. libpq results are PQclear'ed where they are read; connections are
+ * closed by their owner before returning.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/fs.h"
+#include "db/pgcluster.h"
+#include "db/postgres.h"
+#include "db/proc.h"
+
+#define BATCH_BYTES (1u << 20)
+#define SCHEMA_MAX ((size_t)512 << 20)
+
+double pg_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- connections and errors ---- */
+
+/* libpq messages end with a newline and may span lines: keep them on one line. */
+static const char *one_line(struct arena *a, const char *msg)
+{
+	char *s = arena_strdup(a, msg ? msg : "");
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	for (char *p = s; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return s;
+}
+
+static int conn_error(PGconn *c, const char *doing, struct err *e)
+{
+	const char *m = PQerrorMessage(c);
+	char tmp[900];
+	snprintf(tmp, sizeof(tmp), "%s", m ? m : "");
+	size_t n = strlen(tmp);
+	while (n && isspace((unsigned char)tmp[n - 1]))
+		tmp[--n] = '\0';
+	for (char *p = tmp; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return err_set(e, "cannot %s: %s", doing, tmp);
+}
+
+static int result_error(PGresult *r, PGconn *c, const char *doing, struct err *e)
+{
+	const char *m = r ? PQresultErrorMessage(r) : NULL;
+	if (!m || !*m)
+		return conn_error(c, doing, e);
+	char tmp[900];
+	snprintf(tmp, sizeof(tmp), "%s", m);
+	size_t n = strlen(tmp);
+	while (n && isspace((unsigned char)tmp[n - 1]))
+		tmp[--n] = '\0';
+	for (char *p = tmp; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	err_set(e, "cannot %s: %s", doing, tmp);
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && strcmp(state, "42501") == 0)
+		err_hint(e, "the role lacks a privilege: grant it (e.g. GRANT SELECT ON ALL TABLES IN SCHEMA public TO "
+			    "the backup role) or connect as the objects' owner");
+	else if (state && strcmp(state, "53100") == 0)
+		err_hint(e, "the database server's disk is full");
+	return -1;
+}
+
+static void quiet_notices(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int pg_connect(struct arena *a, const char *conninfo, const char *doing, PGconn **out, struct err *e)
+{
+	*out = NULL;
+	if (pq_load(e) < 0)
+		return -1;
+	PGconn *c = PQconnectdb(conninfo);
+	if (!c)
+		bw_oom();
+	if (PQstatus(c) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(c);
+		conn_error(c, doing, e);
+		if (m && strstr(m, "password authentication failed"))
+			err_hint(e, "check the password (in the URL, PGPASSWORD or ~/.pgpass)");
+		else if (m && strstr(m, "no password supplied"))
+			err_hint(e, "give the password in the URL, PGPASSWORD or ~/.pgpass");
+		else if (m && (strstr(m, "Connection refused") || strstr(m, "No such file") || strstr(m, "could not translate host")))
+			err_hint(e, "check the host and port, and that the server is running");
+		else if (m && strstr(m, "does not exist"))
+			err_hint(e, "check the database and user names");
+		PQfinish(c);
+		return -1;
+	}
+	PQsetNoticeProcessor(c, quiet_notices, NULL);
+	(void)a;
+	*out = c;
+	return 0;
+}
+
+int pg_exec_cmd(PGconn *c, const char *sql, const char *doing, struct err *e)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		result_error(r, c, doing, e);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+PGresult *pg_query(PGconn *c, const char *sql, const char *doing, struct err *e)
+{
+	PGresult *r = PQexec(c, sql);
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		result_error(r, c, doing, e);
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+int pg_query_value(struct arena *a, PGconn *c, const char *sql, const char *doing, char **out, struct err *e)
+{
+	PGresult *r = pg_query(c, sql, doing, e);
+	if (!r)
+		return -1;
+	if (PQntuples(r) < 1 || PQnfields(r) < 1) {
+		PQclear(r);
+		return err_set(e, "cannot %s: the query returned no rows", doing);
+	}
+	*out = arena_strdup(a, PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+static char *quote_ident(struct arena *a, PGconn *c, const char *s)
+{
+	char *q = PQescapeIdentifier(c, s, strlen(s));
+	if (!q)
+		bw_oom();
+	char *r = arena_strdup(a, q);
+	PQfreemem(q);
+	return r;
+}
+
+static char *quote_literal(struct arena *a, PGconn *c, const char *s)
+{
+	char *q = PQescapeLiteral(c, s, strlen(s));
+	if (!q)
+		bw_oom();
+	char *r = arena_strdup(a, q);
+	PQfreemem(q);
+	return r;
+}
+
+/* schema.table, both quoted */
+static char *qualified(struct arena *a, PGconn *c, const char *schema, const char *name)
+{
+	return arena_printf(a, "%s.%s", quote_ident(a, c, schema), quote_ident(a, c, name));
+}
+
+/* The connection string without its password, plus "PGPASSWORD=..." for a child's environment. */
+static int split_password(struct arena *a, const char *conninfo, char **nopass, char **pwenv, struct err *e)
+{
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+	if (!opts) {
+		err_set(e, "cannot parse the connection string: %s", msg ? one_line(a, msg) : "out of memory");
+		if (msg)
+			PQfreemem(msg);
+		return -1;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	*pwenv = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			*pwenv = arena_printf(a, "PGPASSWORD=%s", o->val);
+			continue;
+		}
+		if (b.n)
+			buf_addc(&b, ' ');
+		buf_printf(&b, "%s='", o->keyword);
+		for (const char *p = o->val; *p; p++) {
+			if (*p == '\'' || *p == '\\')
+				buf_addc(&b, '\\');
+			buf_addc(&b, *p);
+		}
+		buf_addc(&b, '\'');
+	}
+	PQconninfoFree(opts);
+	*nopass = arena_strndup(a, b.p ? b.p : "", b.n);
+	buf_release(&b);
+	return 0;
+}
+
+/* Drops psql's \restrict / \unrestrict lines (pg_dump 15.14+): they are meta-commands, not SQL. */
+static void strip_meta_lines(struct buf *b)
+{
+	size_t w = 0, i = 0;
+	while (i < b->n) {
+		size_t j = i;
+		while (j < b->n && b->p[j] != '\n')
+			j++;
+		size_t len = j - i + (j < b->n ? 1 : 0);
+		struct str line = str_make(b->p + i, j - i);
+		if (!str_starts(line, "\\restrict") && !str_starts(line, "\\unrestrict")) {
+			memmove(b->p + w, b->p + i, len);
+			w += len;
+		}
+		i += len;
+	}
+	b->n = w;
+	if (b->p)
+		b->p[w] = '\0';
+}
+
+/* --no-owner: drops ownership and privilege statements, each of which pg_dump writes on one line. */
+static void strip_owner_lines(struct buf *b)
+{
+	size_t w = 0, i = 0;
+	while (i < b->n) {
+		size_t j = i;
+		while (j < b->n && b->p[j] != '\n')
+			j++;
+		size_t len = j - i + (j < b->n ? 1 : 0);
+		struct str line = str_make(b->p + i, j - i);
+		bool drop = (str_starts(line, "ALTER ") && str_find(line, " OWNER TO ") >= 0 && str_ends(line, ";")) ||
+			    str_starts(line, "GRANT ") || str_starts(line, "REVOKE ") ||
+			    str_starts(line, "ALTER DEFAULT PRIVILEGES ");
+		if (!drop) {
+			memmove(b->p + w, b->p + i, len);
+			w += len;
+		}
+		i += len;
+	}
+	b->n = w;
+	if (b->p)
+		b->p[w] = '\0';
+}
+
+/* ---- backup ---- */
+
+struct table {
+	const char *schema, *name, *qname;
+	const char *collist;  /* "(a, b)" or "" when the table has no columns */
+	json_t *columns;      /* borrowed from the table query's JSON */
+	uint64_t blocks, bytes_on_disk;
+	int nparts;
+};
+
+struct unit {
+	size_t table;
+	int part;
+	int64_t lo, hi;       /* block range; -1: unbounded (whole table when both are -1) */
+	uint64_t weight;      /* estimated bytes, for scheduling biggest first */
+	const char *stream;
+	/* results */
+	uint64_t rows, bytes, chunks, new_chunks, stored_bytes;
+	char sha256[65];
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	size_t next, nunits;
+	struct unit **order;  /* units in the order to hand out */
+	bool failed;
+	struct err err;
+	/* progress */
+	uint64_t rows_done, bytes_done;
+	size_t units_done;
+	bool progress;
+	double t0;
+};
+
+static bool pool_take(struct pool *p, struct unit **u)
+{
+	bool ok = false;
+	pthread_mutex_lock(&p->mu);
+	if (!p->failed && p->next < p->nunits) {
+		*u = p->order[p->next++];
+		ok = true;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+static void pool_fail(struct pool *p, const struct err *e)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!p->failed) {
+		p->failed = true;
+		p->err = *e;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_done(struct pool *p, uint64_t rows, uint64_t bytes, const char *verb)
+{
+	pthread_mutex_lock(&p->mu);
+	p->rows_done += rows;
+	p->bytes_done += bytes;
+	p->units_done++;
+	if (p->progress)
+		fprintf(stderr, "\r%s: %zu/%zu parts, %" PRIu64 " rows, %.1f MB, %.1f s ", verb, p->units_done, p->nunits,
+			p->rows_done, (double)p->bytes_done / 1e6, pg_now() - p->t0);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_progress_end(struct pool *p)
+{
+	if (p->progress && p->units_done)
+		fputc('\n', stderr);
+}
+
+struct bk {
+	struct arena *a;
+	struct snap_writer *w;
+	struct pool pool;
+	struct table *tables;
+	const char *conninfo;
+	const char *snapshot;
+	int server_version;
+};
+
+struct bk_worker {
+	struct bk *bk;
+	PGconn *conn;
+	struct arena *a;      /* per-thread: arenas are not shared between threads */
+	pthread_t th;
+};
+
+static int session_setup(PGconn *c, struct err *e)
+{
+	return pg_exec_cmd(c,
+			   "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0;"
+			   " SET extra_float_digits = 3; SET DateStyle = ISO; SET IntervalStyle = postgres;"
+			   " SET client_encoding = (SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database())",
+			   "set up the session", e);
+}
+
+static int dump_unit(struct bk_worker *wk, struct unit *u, char *batch, struct err *e)
+{
+	struct bk *bk = wk->bk;
+	struct table *t = &bk->tables[u->table];
+	struct arena *a = wk->a;
+	char *sql;
+	if (u->lo < 0 && u->hi < 0) {
+		sql = arena_printf(a, "COPY %s %s TO STDOUT", t->qname, t->collist);
+	} else {
+		const char *cols = "*";
+		if (*t->collist) {
+			/* "(a, b)" -> "a, b" */
+			cols = arena_strndup(a, t->collist + 1, strlen(t->collist) - 2);
+		}
+		char *where = u->hi >= 0 ? arena_printf(a, "ctid >= '(%" PRId64 ",0)'::tid AND ctid < '(%" PRId64 ",0)'::tid", u->lo, u->hi)
+					 : arena_printf(a, "ctid >= '(%" PRId64 ",0)'::tid", u->lo);
+		sql = arena_printf(a, "COPY (SELECT %s FROM ONLY %s WHERE %s) TO STDOUT", cols, t->qname, where);
+	}
+	const char *doing = arena_printf(a, "read table %s.%s", t->schema, t->name);
+	struct stream_writer *sw;
+	if (snap_stream_open(bk->w, u->stream, &sw, e) < 0)
+		return err_wrap(e, "cannot store %s.%s", t->schema, t->name);
+	PGresult *r = PQexec(wk->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
+		result_error(r, wk->conn, doing, e);
+		PQclear(r);
+		struct stream_info ignore;
+		struct err e2;
+		err_init(&e2);
+		stream_close(sw, &ignore, &e2);
+		return -1;
+	}
+	PQclear(r);
+	size_t used = 0;
+	uint64_t rows = 0;
+	int rc = 0;
+	for (;;) {
+		char *row = NULL;
+		int n = PQgetCopyData(wk->conn, &row, 0);
+		if (n == -1)
+			break;
+		if (n == -2) {
+			rc = conn_error(wk->conn, doing, e);
+			break;
+		}
+		if (used + (size_t)n > BATCH_BYTES && used) {
+			if (stream_write(sw, batch, used, e) < 0) {
+				PQfreemem(row);
+				rc = err_wrap(e, "cannot store %s.%s", t->schema, t->name);
+				break;
+			}
+			used = 0;
+		}
+		if ((size_t)n > BATCH_BYTES) {
+			/* a row bigger than the batch goes straight through */
+			if (stream_write(sw, row, (size_t)n, e) < 0) {
+				PQfreemem(row);
+				rc = err_wrap(e, "cannot store %s.%s", t->schema, t->name);
+				break;
+			}
+		} else {
+			memcpy(batch + used, row, (size_t)n);
+			used += (size_t)n;
+		}
+		PQfreemem(row);
+		rows++;
+	}
+	if (rc == 0 && used && stream_write(sw, batch, used, e) < 0)
+		rc = err_wrap(e, "cannot store %s.%s", t->schema, t->name);
+	if (rc == 0) {
+		r = PQgetResult(wk->conn);
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = result_error(r, wk->conn, doing, e);
+		PQclear(r);
+		/* drain: PQgetResult returns NULL once the command is finished */
+		while ((r = PQgetResult(wk->conn)))
+			PQclear(r);
+	}
+	struct stream_info info;
+	if (rc < 0) {
+		struct err e2;
+		err_init(&e2);
+		stream_close(sw, &info, &e2);
+		return -1;
+	}
+	if (stream_close(sw, &info, e) < 0)
+		return err_wrap(e, "cannot store %s.%s", t->schema, t->name);
+	u->rows = rows;
+	u->bytes = info.bytes;
+	u->chunks = info.chunks;
+	u->new_chunks = info.new_chunks;
+	u->stored_bytes = info.stored_bytes;
+	memcpy(u->sha256, info.sha256, sizeof(u->sha256));
+	pool_done(&bk->pool, rows, info.bytes, "backup");
+	return 0;
+}
+
+static void *bk_thread(void *arg)
+{
+	struct bk_worker *wk = arg;
+	char *batch = xmalloc(BATCH_BYTES);
+	struct unit *u;
+	struct err e;
+	err_init(&e);
+	while (pool_take(&wk->bk->pool, &u)) {
+		if (dump_unit(wk, u, batch, &e) < 0) {
+			pool_fail(&wk->bk->pool, &e);
+			break;
+		}
+		arena_reset(wk->a);
+	}
+	free(batch);
+	return NULL;
+}
+
+static int stream_sink(void *ctx, const void *p, size_t n, struct err *e)
+{
+	return stream_write(ctx, p, n, e);
+}
+
+static int buf_sink(void *ctx, const void *p, size_t n, struct err *e)
+{
+	if (buf_add(ctx, p, n) < 0)
+		return err_set(e, "the schema is larger than %zu MB", SCHEMA_MAX >> 20);
+	return 0;
+}
+
+struct schema_job {
+	struct bk *bk;
+	const char *pg_dump;
+	const char *nopass, *pwenv;
+	struct err err;
+	int rc;
+	uint64_t bytes, chunks, new_chunks, stored_bytes;
+};
+
+/* Runs pg_dump once, into a stream; for the DROP script only the part before the first object. */
+static int run_pg_dump(struct schema_job *j, const char *what, const char *stream, struct err *e)
+{
+	struct arena *a = j->bk->a;
+	const char *snap = arena_printf(a, "--snapshot=%s", j->bk->snapshot);
+	const char *dbarg = arena_printf(a, "--dbname=%s", j->nopass);
+	const char *argv[12];
+	int n = 0;
+	argv[n++] = j->pg_dump;
+	argv[n++] = "--schema-only";
+	argv[n++] = "--no-password";
+	argv[n++] = snap;
+	if (strcmp(what, "drop") == 0) {
+		argv[n++] = "--clean";
+		argv[n++] = "--if-exists";
+	} else {
+		argv[n++] = arena_printf(a, "--section=%s", what);
+	}
+	argv[n++] = dbarg;
+	argv[n] = NULL;
+	const char *env[] = { j->pwenv, NULL };
+	struct buf errbuf, out;
+	buf_init(&errbuf, 0);
+	buf_init(&out, SCHEMA_MAX);
+	struct stream_writer *sw;
+	if (snap_stream_open(j->bk->w, stream, &sw, e) < 0) {
+		buf_release(&errbuf);
+		buf_release(&out);
+		return -1;
+	}
+	struct proc_opts po = { .argv = argv, .env = j->pwenv ? env : NULL, .errout = &errbuf };
+	if (strcmp(what, "drop") == 0) {
+		po.sink = buf_sink;
+		po.ctx = &out;
+	} else {
+		po.sink = stream_sink;
+		po.ctx = sw;
+	}
+	int rc = proc_run(&po, e);
+	if (rc < 0)
+		err_wrap(e, "cannot dump the schema (%s)", what);
+	if (rc == 0 && strcmp(what, "drop") == 0) {
+		/* pg_dump --clean writes every DROP first, then the objects, each opened by "-- Name:" */
+		long cut = str_find(buf_str(&out), "\n--\n-- Name: ");
+		size_t keep = cut < 0 ? out.n : (size_t)cut + 1;
+		rc = stream_write(sw, out.p ? out.p : "", keep, e);
+	}
+	struct stream_info info;
+	if (rc < 0) {
+		struct err e2;
+		err_init(&e2);
+		stream_close(sw, &info, &e2);
+	} else {
+		rc = stream_close(sw, &info, e);
+		j->bytes += info.bytes;
+		j->chunks += info.chunks;
+		j->new_chunks += info.new_chunks;
+		j->stored_bytes += info.stored_bytes;
+	}
+	buf_release(&errbuf);
+	buf_release(&out);
+	return rc;
+}
+
+static void *schema_thread(void *arg)
+{
+	struct schema_job *j = arg;
+	j->rc = run_pg_dump(j, "pre-data", "schema/pre-data.sql", &j->err);
+	if (j->rc == 0)
+		j->rc = run_pg_dump(j, "post-data", "schema/post-data.sql", &j->err);
+	if (j->rc == 0)
+		j->rc = run_pg_dump(j, "drop", "schema/drop.sql", &j->err);
+	return NULL;
+}
+
+static int cmp_units(const void *x, const void *y)
+{
+	const struct unit *a = *(const struct unit *const *)x, *b = *(const struct unit *const *)y;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	return a->part - b->part;
+}
+
+#define TABLES_SQL \
+	"SELECT n.nspname, c.relname, pg_relation_size(c.oid) AS bytes, " \
+	" pg_relation_size(c.oid) / current_setting('block_size')::int AS blocks, " \
+	" (SELECT coalesce(json_agg(a.attname ORDER BY a.attnum), '[]') FROM pg_attribute a " \
+	"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped %s) AS cols " \
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
+	"WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') " \
+	" AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp' AND c.relpersistence <> 't' " \
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid " \
+	"   AND d.deptype = 'e') " \
+	"ORDER BY n.nspname, c.relname"
+
+static const char *SEQS_SQL =
+	"SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+	" AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp' "
+	" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
+	"   AND d.deptype = 'e') "
+	"ORDER BY 1, 2";
+
+static char *hex_sha256_of(const char *s, size_t n, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)s, n);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	return out;
+}
+
+static void close_conns(struct bk_worker *w, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (w[i].conn)
+			PQfinish(w[i].conn);
+		w[i].conn = NULL;
+		arena_free(w[i].a);
+		w[i].a = NULL;
+	}
+}
+
+int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, struct backup_summary *out,
+	      struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	double t0 = pg_now();
+	time_t started = time(NULL);
+	int jobs = o->jobs < 1 ? 1 : o->jobs;
+	const char *src = o->redacted;
+	PGconn *leader;
+	if (pg_connect(a, o->conninfo, arena_printf(a, "connect to '%s'", src), &leader, e) < 0)
+		return -1;
+	struct bk_worker *wk = arena_new_array(a, struct bk_worker, (size_t)jobs);
+	wk[0].conn = leader;
+	wk[0].a = arena_new();
+	int ver = PQserverVersion(leader);
+	int rc = -1;
+	PGresult *res = NULL;
+	struct bk bk = { .a = a, .conninfo = o->conninfo, .server_version = ver };
+	json_t *meta = json_object();
+	char *snapshot, *dbname, *encoding, *verstr;
+	if (session_setup(leader, e) < 0 ||
+	    pg_exec_cmd(leader, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "start the snapshot transaction", e) < 0 ||
+	    pg_query_value(a, leader, "SELECT pg_export_snapshot()", "export the snapshot", &snapshot, e) < 0 ||
+	    pg_query_value(a, leader, "SELECT current_database()", "read the database name", &dbname, e) < 0 ||
+	    pg_query_value(a, leader, "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()",
+			   "read the database encoding", &encoding, e) < 0 ||
+	    pg_query_value(a, leader, "SHOW server_version", "read the server version", &verstr, e) < 0)
+		goto out;
+	bk.snapshot = snapshot;
+
+	/* tables */
+	res = pg_query(leader, arena_printf(a, TABLES_SQL, ver >= 120000 ? "AND a.attgenerated = ''" : ""),
+		       "list the tables", e);
+	if (!res)
+		goto out;
+	size_t ntables = (size_t)PQntuples(res);
+	bk.tables = arena_new_array(a, struct table, ntables + 1);
+	json_t *jtables = json_array();
+	json_object_set_new(meta, "tables", jtables);
+	uint64_t total_blocks = 0;
+	for (size_t i = 0; i < ntables; i++) {
+		struct table *t = &bk.tables[i];
+		t->schema = arena_strdup(a, PQgetvalue(res, (int)i, 0));
+		t->name = arena_strdup(a, PQgetvalue(res, (int)i, 1));
+		t->bytes_on_disk = strtoull(PQgetvalue(res, (int)i, 2), NULL, 10);
+		t->blocks = strtoull(PQgetvalue(res, (int)i, 3), NULL, 10);
+		t->qname = qualified(a, leader, t->schema, t->name);
+		json_error_t je;
+		t->columns = json_loads(PQgetvalue(res, (int)i, 4), 0, &je);
+		if (!t->columns || !json_is_array(t->columns)) {
+			json_decref(t->columns);
+			t->columns = json_array();
+		}
+		struct buf cl;
+		buf_init(&cl, 0);
+		size_t k;
+		json_t *col;
+		json_array_foreach(t->columns, k, col) {
+			buf_addz(&cl, k ? ", " : "(");
+			buf_addz(&cl, quote_ident(a, leader, json_string_value(col)));
+		}
+		if (cl.n)
+			buf_addc(&cl, ')');
+		t->collist = arena_strndup(a, cl.p ? cl.p : "", cl.n);
+		buf_release(&cl);
+		total_blocks += t->blocks;
+	}
+	PQclear(res);
+	res = NULL;
+
+	/* Hold every table against DDL until the snapshot is fully read, as pg_dump does. */
+	for (size_t i = 0; i < ntables;) {
+		struct buf sql;
+		buf_init(&sql, 0);
+		buf_addz(&sql, "LOCK TABLE ");
+		size_t first = i;
+		for (; i < ntables && i - first < 500; i++)
+			buf_printf(&sql, "%s%s", i > first ? ", " : "", bk.tables[i].qname);
+		buf_addz(&sql, " IN ACCESS SHARE MODE");
+		int lrc = pg_exec_cmd(leader, sql.p, "lock the tables for reading", e);
+		buf_release(&sql);
+		if (lrc < 0)
+			goto out;
+	}
+
+	/* sequences: their values are data, pg_dump --schema-only leaves them out */
+	json_t *jseqs = json_array();
+	json_object_set_new(meta, "sequences", jseqs);
+	res = pg_query(leader, SEQS_SQL, "list the sequences", e);
+	if (!res)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *s = PQgetvalue(res, i, 0), *n = PQgetvalue(res, i, 1);
+		char *q = arena_printf(a, "SELECT last_value, is_called FROM %s", qualified(a, leader, s, n));
+		PGresult *sr = pg_query(leader, q, arena_printf(a, "read sequence %s.%s", s, n), e);
+		if (!sr)
+			goto out;
+		json_array_append_new(jseqs, json_pack("{s:s, s:s, s:s, s:b}", "schema", s, "name", n, "last_value",
+						       PQgetvalue(sr, 0, 0), "is_called",
+						       strcmp(PQgetvalue(sr, 0, 1), "t") == 0));
+		PQclear(sr);
+	}
+	PQclear(res);
+	res = NULL;
+
+	/* roles, so a throwaway target can create the owners the schema names */
+	json_t *jroles = json_array();
+	json_object_set_new(meta, "roles", jroles);
+	res = pg_query(leader, "SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1", "list the roles", e);
+	if (!res)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(jroles, json_string(PQgetvalue(res, i, 0)));
+	PQclear(res);
+	res = NULL;
+	char *nlo = NULL;
+	if (pg_query_value(a, leader, "SELECT count(*) FROM pg_largeobject_metadata", "count large objects", &nlo, e) < 0)
+		goto out;
+	if (strcmp(nlo, "0") != 0)
+		bw_warn("the database has %s large objects; blastwall does not back them up (their table pg_largeobject is not "
+			"copied)", nlo);
+
+	/* work units: tables cut into block ranges of similar size */
+	uint64_t part_blocks = total_blocks / ((uint64_t)jobs * 4);
+	if (part_blocks < 2048)
+		part_blocks = 2048;      /* 16 MiB: smaller parts cost more than they spread */
+	if (part_blocks > 16384)
+		part_blocks = 16384;     /* 128 MiB */
+	bool can_split = ver >= 140000; /* TID range scans; older servers would scan the table per range */
+	size_t nunits = 0, cap = ntables + 16;
+	struct unit *units = arena_new_array(a, struct unit, cap);
+	for (size_t i = 0; i < ntables; i++) {
+		struct table *t = &bk.tables[i];
+		int parts = 1;
+		if (can_split && t->blocks > part_blocks + part_blocks / 2)
+			parts = (int)((t->blocks + part_blocks - 1) / part_blocks);
+		t->nparts = parts;
+		for (int p = 0; p < parts; p++) {
+			if (nunits == cap) {
+				units = arena_grow(a, units, nunits, cap * 2, sizeof(*units));
+				cap *= 2;
+			}
+			struct unit *u = &units[nunits++];
+			u->table = i;
+			u->part = p;
+			if (parts == 1) {
+				u->lo = u->hi = -1;
+				u->weight = t->bytes_on_disk;
+			} else {
+				u->lo = (int64_t)(p * part_blocks);
+				u->hi = p == parts - 1 ? -1 : (int64_t)((p + 1) * part_blocks);
+				u->weight = part_blocks * 8192;
+			}
+			u->stream = arena_printf(a, "data/%s.%s/%d", t->schema, t->name, p);
+		}
+	}
+	bk.pool.nunits = nunits;
+	bk.pool.order = arena_new_array(a, struct unit *, nunits + 1);
+	for (size_t i = 0; i < nunits; i++)
+		bk.pool.order[i] = &units[i];
+	qsort(bk.pool.order, nunits, sizeof(*bk.pool.order), cmp_units);
+	pthread_mutex_init(&bk.pool.mu, NULL);
+	bk.pool.progress = o->progress;
+	bk.pool.t0 = t0;
+
+	/* the other workers join the snapshot */
+	if ((size_t)jobs > nunits)
+		jobs = nunits ? (int)nunits : 1;
+	for (int i = 1; i < jobs; i++) {
+		wk[i].a = arena_new();
+		if (pg_connect(a, o->conninfo, arena_printf(a, "open worker connection %d to '%s'", i, src), &wk[i].conn, e) < 0 ||
+		    session_setup(wk[i].conn, e) < 0 ||
+		    pg_exec_cmd(wk[i].conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "start a worker transaction", e) < 0 ||
+		    pg_exec_cmd(wk[i].conn, arena_printf(a, "SET TRANSACTION SNAPSHOT %s", quote_literal(a, leader, snapshot)),
+				"import the snapshot", e) < 0) {
+			close_conns(wk + 1, i);
+			goto out;
+		}
+	}
+
+	/* pg_dump needs a password in its environment, not on its command line */
+	struct schema_job sj = { .bk = &bk };
+	err_init(&sj.err);
+	if (split_password(a, o->conninfo, (char **)&sj.nopass, (char **)&sj.pwenv, e) < 0 ||
+	    pg_find_bindir(a, "pg_dump", ver / 10000, &sj.pg_dump, e) < 0) {
+		close_conns(wk + 1, jobs - 1);
+		goto out;
+	}
+	sj.pg_dump = path_join(a, sj.pg_dump, "pg_dump");
+
+	if (snap_begin(r, &bk.w, e) < 0) {
+		close_conns(wk + 1, jobs - 1);
+		goto out;
+	}
+	pthread_t sth;
+	bool sth_started = pthread_create(&sth, NULL, schema_thread, &sj) == 0;
+	if (!sth_started)
+		schema_thread(&sj);
+	for (int i = 0; i < jobs; i++) {
+		wk[i].bk = &bk;
+		if (i > 0 && pthread_create(&wk[i].th, NULL, bk_thread, &wk[i]) != 0) {
+			/* run it inline after the others: slower, still correct */
+			wk[i].th = 0;
+		}
+	}
+	bk_thread(&wk[0]);
+	for (int i = 1; i < jobs; i++) {
+		if (wk[i].th)
+			pthread_join(wk[i].th, NULL);
+		else
+			bk_thread(&wk[i]);
+	}
+	if (sth_started)
+		pthread_join(sth, NULL);
+	pool_progress_end(&bk.pool);
+	close_conns(wk + 1, jobs - 1);
+	if (bk.pool.failed || sj.rc < 0) {
+		*e = bk.pool.failed ? bk.pool.err : sj.err;
+		snap_abort(bk.w);
+		goto out;
+	}
+
+	/* meta */
+	for (size_t i = 0; i < ntables; i++) {
+		struct table *t = &bk.tables[i];
+		json_t *parts = json_array();
+		uint64_t rows = 0, bytes = 0;
+		struct buf sums;
+		buf_init(&sums, 0);
+		for (size_t k = 0; k < nunits; k++) {
+			struct unit *u = &units[k];
+			if (u->table != i)
+				continue;
+			rows += u->rows;
+			bytes += u->bytes;
+			out->chunks += u->chunks;
+			out->new_chunks += u->new_chunks;
+			out->stored_bytes += u->stored_bytes;
+			buf_addz(&sums, u->sha256);
+			json_t *jp = json_pack("{s:s, s:I, s:I, s:s}", "stream", u->stream, "rows", (json_int_t)u->rows, "bytes",
+					       (json_int_t)u->bytes, "sha256", u->sha256);
+			if (u->lo >= 0 || u->hi >= 0) {
+				json_object_set_new(jp, "first_block", json_integer(u->lo));
+				if (u->hi >= 0)
+					json_object_set_new(jp, "end_block", json_integer(u->hi));
+			}
+			json_array_append_new(parts, jp);
+		}
+		char sum[65];
+		hex_sha256_of(sums.p ? sums.p : "", sums.n, sum);
+		buf_release(&sums);
+		json_array_append_new(jtables, json_pack("{s:s, s:s, s:O, s:I, s:I, s:s, s:o, s:s}", "schema", t->schema, "name",
+							 t->name, "columns", t->columns, "rows", (json_int_t)rows, "bytes",
+							 (json_int_t)bytes, "format", "copy-text", "parts", parts, "checksum", sum));
+		out->rows += rows;
+		out->bytes += bytes;
+	}
+	out->tables = ntables;
+	out->chunks += sj.chunks;
+	out->new_chunks += sj.new_chunks;
+	out->stored_bytes += sj.stored_bytes;
+	double secs = pg_now() - t0;
+	json_object_set_new(meta, "kind", json_string("postgres"));
+	json_object_set_new(meta, "source", json_string(src));
+	json_object_set_new(meta, "database", json_string(dbname));
+	json_object_set_new(meta, "encoding", json_string(encoding));
+	json_object_set_new(meta, "server_version", json_string(verstr));
+	json_object_set_new(meta, "server_version_num", json_integer(ver));
+	json_object_set_new(meta, "tool", json_string(arena_printf(a, "blastwall %s", bw_version)));
+	json_object_set_new(meta, "started_at", json_integer((json_int_t)started));
+	json_object_set_new(meta, "duration_seconds", json_real(secs));
+	json_object_set_new(meta, "jobs", json_integer(jobs));
+	json_object_set_new(meta, "snapshot_rows", json_integer((json_int_t)out->rows));
+	json_object_set_new(meta, "schema", json_pack("{s:s, s:s, s:s}", "pre_data", "schema/pre-data.sql", "post_data",
+						      "schema/post-data.sql", "drop", "schema/drop.sql"));
+	json_object_set_new(meta, "large_objects", json_integer(strtoll(nlo, NULL, 10)));
+	if (snap_commit(bk.w, meta, out->id, e) < 0)
+		goto out;
+	out->seconds = pg_now() - t0;
+	rc = 0;
+out:
+	if (bk.tables)
+		for (size_t i = 0; bk.tables[i].schema; i++)
+			json_decref(bk.tables[i].columns);
+	PQclear(res);
+	json_decref(meta);
+	PQfinish(leader);
+	arena_free(wk[0].a);
+	if (bk.pool.nunits)
+		pthread_mutex_destroy(&bk.pool.mu);
+	return rc;
+}
+
+/* ---- restore ---- */
+
+struct rs_unit {
+	const char *qname, *collist, *stream, *label;
+	uint64_t rows_expected, bytes;
+	uint64_t rows;
+};
+
+struct rs {
+	struct repo *r;
+	const struct snapshot_info *s;
+	const struct pg_restore_opts *o;
+	const char *encoding;
+	struct pool pool;
+	struct rs_unit *units;
+	/* post-data statements run in parallel */
+	const char *header;   /* SET statements every connection needs first */
+	const char **sql;
+	size_t nsql;
+};
+
+struct rs_worker {
+	struct rs *rs;
+	PGconn *conn;
+	struct arena *a;
+	pthread_t th;
+	int phase;            /* 0: data, 1: post-data */
+};
+
+struct copy_sink {
+	PGconn *conn;
+	const char *label;
+};
+
+static int copy_sink(void *ctx, const void *p, size_t n, struct err *e)
+{
+	struct copy_sink *cs = ctx;
+	const char *s = p;
+	while (n) {
+		int part = n > (1u << 30) ? (1 << 30) : (int)n;
+		if (PQputCopyData(cs->conn, s, part) != 1)
+			return conn_error(cs->conn, cs->label, e);
+		s += part;
+		n -= (size_t)part;
+	}
+	return 0;
+}
+
+static int load_unit(struct rs_worker *wk, struct rs_unit *u, struct err *e)
+{
+	struct arena *a = wk->a;
+	const char *doing = arena_printf(a, "load %s", u->label);
+	PGresult *r = PQexec(wk->conn, arena_printf(a, "COPY %s %s FROM STDIN", u->qname, u->collist));
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		result_error(r, wk->conn, doing, e);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	struct copy_sink cs = { wk->conn, doing };
+	int rc = snap_stream_read(wk->rs->r, wk->rs->s, u->stream, copy_sink, &cs, e);
+	if (rc < 0) {
+		/* abort the COPY: none of this part's rows stay in the table */
+		err_wrap(e, "cannot restore %s", u->label);
+		PQputCopyEnd(wk->conn, "blastwall: the stored data could not be read");
+		while ((r = PQgetResult(wk->conn)))
+			PQclear(r);
+		return -1;
+	}
+	if (PQputCopyEnd(wk->conn, NULL) != 1)
+		return conn_error(wk->conn, doing, e);
+	r = PQgetResult(wk->conn);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		result_error(r, wk->conn, doing, e);
+		PQclear(r);
+		while ((r = PQgetResult(wk->conn)))
+			PQclear(r);
+		return -1;
+	}
+	u->rows = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	while ((r = PQgetResult(wk->conn)))
+		PQclear(r);
+	if (u->rows != u->rows_expected)
+		return err_set(e, "%s: loaded %" PRIu64 " rows, the snapshot recorded %" PRIu64, u->label, u->rows,
+			       u->rows_expected);
+	pool_done(&wk->rs->pool, u->rows, u->bytes, "restore");
+	return 0;
+}
+
+static void *rs_thread(void *arg)
+{
+	struct rs_worker *wk = arg;
+	struct rs *rs = wk->rs;
+	struct err e;
+	err_init(&e);
+	for (;;) {
+		size_t idx;
+		pthread_mutex_lock(&rs->pool.mu);
+		bool have = !rs->pool.failed && rs->pool.next < rs->pool.nunits;
+		idx = rs->pool.next++;
+		pthread_mutex_unlock(&rs->pool.mu);
+		if (!have)
+			break;
+		int rc;
+		if (wk->phase == 0) {
+			rc = load_unit(wk, &rs->units[idx], &e);
+		} else {
+			rc = pg_exec_cmd(wk->conn, rs->sql[idx], "create an index or constraint", &e);
+		}
+		if (rc < 0) {
+			pool_fail(&rs->pool, &e);
+			break;
+		}
+		arena_reset(wk->a);
+	}
+	return NULL;
+}
+
+/* Runs the pool over `jobs` connections (phase 0: units, 1: statements). */
+static int rs_run(struct arena *a, struct rs *rs, struct rs_worker *wk, int jobs, int phase, size_t n, struct err *e)
+{
+	rs->pool.next = 0;
+	rs->pool.nunits = n;
+	rs->pool.failed = false;
+	rs->pool.units_done = 0;
+	for (int i = 0; i < jobs; i++) {
+		wk[i].phase = phase;
+		wk[i].rs = rs;
+		wk[i].th = 0;
+		if (i > 0 && pthread_create(&wk[i].th, NULL, rs_thread, &wk[i]) != 0)
+			wk[i].th = 0;
+	}
+	rs_thread(&wk[0]);
+	for (int i = 1; i < jobs; i++)
+		if (wk[i].th)
+			pthread_join(wk[i].th, NULL);
+	if (phase == 0)
+		pool_progress_end(&rs->pool);
+	if (rs->pool.failed) {
+		*e = rs->pool.err;
+		return -1;
+	}
+	(void)a;
+	return 0;
+}
+
+static int read_sink(void *ctx, const void *p, size_t n, struct err *e)
+{
+	if (buf_add(ctx, p, n) < 0)
+		return err_set(e, "a schema stream is larger than %zu MB", SCHEMA_MAX >> 20);
+	return 0;
+}
+
+static int read_stream(struct repo *r, const struct snapshot_info *s, const char *name, struct buf *b, struct err *e)
+{
+	buf_init(b, SCHEMA_MAX);
+	if (snap_stream_read(r, s, name, read_sink, b, e) < 0) {
+		buf_release(b);
+		return -1;
+	}
+	if (!b->p)
+		buf_addz(b, "");
+	return 0;
+}
+
+/* Counts lines that start a statement we care about (for the --clean report). */
+static int count_prefixed_lines(struct str s, const char *p1, const char *p2)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < s.n) {
+		struct str line = str_sub(s, i, s.n - i);
+		if (str_starts(line, p1) || str_starts(line, p2))
+			n++;
+		long nl = str_find(line, "\n");
+		if (nl < 0)
+			break;
+		i += (size_t)nl + 1;
+	}
+	return n;
+}
+
+/* Objects that make the target "not empty": tables, views, sequences, foreign tables in user schemas. */
+static int check_empty(struct arena *a, PGconn *c, struct err *e)
+{
+	PGresult *r = pg_query(c,
+			       "SELECT count(*), string_agg(n.nspname || '.' || c.relname, ', ' ORDER BY n.nspname, c.relname) "
+			       "  FILTER (WHERE c.relkind IN ('r','p','v','m','S','f')) "
+			       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			       "WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+			       " AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp'",
+			       "check that the target database is empty", e);
+	if (!r)
+		return -1;
+	long n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	if (n > 0) {
+		const char *names = PQgetvalue(r, 0, 1);
+		err_set(e, "the target database is not empty: %ld tables, views or sequences (%.200s%s)", n, names,
+			strlen(names) > 200 ? ", ..." : "");
+		err_hint(e, "restore into an empty database, or pass --clean to drop the snapshot's objects first");
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	(void)a;
+	return 0;
+}
+
+/* Splits post-data into the header, parallel statements (indexes, constraints) and the rest in order. */
+static void split_post_data(struct arena *a, struct buf *b, const char **header, const char ***par, size_t *npar,
+			    struct buf *rest)
+{
+	struct str s = buf_str(b);
+	const char *marker = "\n--\n-- Name: ";
+	long first = str_find(s, marker);
+	*header = arena_strndup(a, s.p, first < 0 ? s.n : (size_t)first + 1);
+	*npar = 0;
+	buf_init(rest, 0);
+	buf_addz(rest, *header);
+	if (first < 0)
+		return;
+	size_t cap = 64;
+	*par = arena_new_array(a, const char *, cap);
+	size_t pos = (size_t)first + 1;
+	while (pos < s.n) {
+		struct str tail = str_sub(s, pos + 1, s.n - pos - 1);
+		long next = str_find(tail, marker);
+		size_t end = next < 0 ? s.n : pos + 1 + (size_t)next + 1;
+		struct str entry = str_sub(s, pos, end - pos);
+		/* "--\n-- Name: x; Type: INDEX; Schema: ..." */
+		long ty = str_find(entry, "; Type: ");
+		bool parallel = false;
+		if (ty >= 0) {
+			struct str t = str_sub(entry, (size_t)ty + 8, 32);
+			parallel = str_starts(t, "INDEX;") || str_starts(t, "CONSTRAINT;");
+		}
+		if (parallel) {
+			if (*npar == cap) {
+				*par = arena_grow(a, (void *)*par, *npar, cap * 2, sizeof(**par));
+				cap *= 2;
+			}
+			(*par)[(*npar)++] = arena_strstr(a, entry);
+		} else {
+			buf_add(rest, entry.p, entry.n);
+		}
+		pos = end;
+	}
+}
+
+static int create_missing_roles(struct arena *a, PGconn *c, json_t *roles, int *created, struct err *e)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(roles, i, v) {
+		const char *name = json_string_value(v);
+		if (!name)
+			continue;
+		const char *params[1] = { name };
+		PGresult *r = PQexecParams(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, NULL, params, NULL, NULL, 0);
+		if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+			result_error(r, c, "look up the roles", e);
+			PQclear(r);
+			return -1;
+		}
+		bool exists = PQntuples(r) > 0;
+		PQclear(r);
+		if (exists)
+			continue;
+		if (pg_exec_cmd(c, arena_printf(a, "CREATE ROLE %s NOLOGIN", quote_ident(a, c, name)),
+				arena_printf(a, "create role '%s'", name), e) < 0)
+			return -1;
+		(*created)++;
+	}
+	return 0;
+}
+
+static int exec_script(PGconn *c, struct buf *b, const char *doing, struct err *e)
+{
+	int rc = pg_exec_cmd(c, b->p, doing, e);
+	if (rc < 0 && strstr(e->msg, "role \"") && strstr(e->msg, "does not exist"))
+		err_hint(e, "create the role on the target first, or pass --no-owner to restore without owners and grants");
+	return rc;
+}
+
+int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_info *s, const struct pg_restore_opts *o,
+			struct restore_summary *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	double t0 = pg_now();
+	json_t *meta = json_object_get(s->manifest, "meta");
+	json_t *tables = json_object_get(meta, "tables");
+	json_t *schema = json_object_get(meta, "schema");
+	const char *kind = json_string_value(json_object_get(meta, "kind"));
+	if (!kind || strcmp(kind, "postgres") != 0 || !json_is_array(tables) || !json_is_object(schema)) {
+		err_set(e, "snapshot %.12s is not a PostgreSQL backup", s->id);
+		return err_hint(e, "restore a SQLite snapshot with --into sqlite:PATH or --local DIR");
+	}
+	const char *encoding = json_string_value(json_object_get(meta, "encoding"));
+	int jobs = o->jobs < 1 ? 1 : o->jobs;
+	PGconn *c;
+	if (pg_connect(a, o->conninfo, "connect to the target database", &c, e) < 0)
+		return -1;
+	int rc = -1;
+	struct rs_worker *wk = arena_new_array(a, struct rs_worker, (size_t)jobs);
+	struct buf pre = { 0 }, post = { 0 }, drop = { 0 }, rest = { 0 };
+	struct rs rs = { .r = r, .s = s, .o = o, .encoding = encoding };
+	pthread_mutex_init(&rs.pool.mu, NULL);
+	rs.pool.progress = o->progress;
+	rs.pool.t0 = t0;
+	wk[0].conn = c;
+	wk[0].a = arena_new();
+
+	const char *setup = arena_printf(a, "SET statement_timeout = 0; SET lock_timeout = 0; SET synchronous_commit = off;"
+					 " SET maintenance_work_mem = '256MB'; SET client_encoding = %s",
+					 quote_literal(a, c, encoding && *encoding ? encoding : "UTF8"));
+	if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
+		goto out;
+	if (read_stream(r, s, json_string_value(json_object_get(schema, "pre_data")), &pre, e) < 0 ||
+	    read_stream(r, s, json_string_value(json_object_get(schema, "post_data")), &post, e) < 0)
+		goto out;
+	strip_meta_lines(&pre);
+	strip_meta_lines(&post);
+	if (o->no_owner) {
+		strip_owner_lines(&pre);
+		strip_owner_lines(&post);
+	}
+	if (o->clean) {
+		const char *dname = json_string_value(json_object_get(schema, "drop"));
+		if (!dname) {
+			err_set(e, "snapshot %.12s has no DROP script", s->id);
+			goto out;
+		}
+		if (read_stream(r, s, dname, &drop, e) < 0)
+			goto out;
+		strip_meta_lines(&drop);
+		out->dropped = count_prefixed_lines(buf_str(&drop), "DROP ", "ALTER TABLE ");
+		if (pg_exec_cmd(c, drop.p, "drop the snapshot's objects (--clean)", e) < 0)
+			goto out;
+		/* the drops restore session settings to the dump's: ours again */
+		if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
+			goto out;
+	} else if (check_empty(a, c, e) < 0) {
+		goto out;
+	}
+	if (o->create_roles && create_missing_roles(a, c, json_object_get(meta, "roles"), &out->roles_created, e) < 0)
+		goto out;
+	if (exec_script(c, &pre, "create the schema (pre-data)", e) < 0)
+		goto out;
+	if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
+		goto out;
+
+	/* data */
+	size_t nunits = 0, ti;
+	json_t *t;
+	json_array_foreach(tables, ti, t)
+		nunits += json_array_size(json_object_get(t, "parts"));
+	rs.units = arena_new_array(a, struct rs_unit, nunits + 1);
+	size_t k = 0;
+	json_array_foreach(tables, ti, t) {
+		const char *sch = json_string_value(json_object_get(t, "schema"));
+		const char *name = json_string_value(json_object_get(t, "name"));
+		if (!sch || !name)
+			continue;
+		struct buf cl;
+		buf_init(&cl, 0);
+		size_t ci;
+		json_t *col;
+		json_array_foreach(json_object_get(t, "columns"), ci, col) {
+			buf_addz(&cl, ci ? ", " : "(");
+			buf_addz(&cl, quote_ident(a, c, json_string_value(col) ? json_string_value(col) : ""));
+		}
+		if (cl.n)
+			buf_addc(&cl, ')');
+		const char *collist = arena_strndup(a, cl.p ? cl.p : "", cl.n);
+		buf_release(&cl);
+		const char *qn = qualified(a, c, sch, name);
+		size_t pi;
+		json_t *p;
+		json_t *parts = json_object_get(t, "parts");
+		json_array_foreach(parts, pi, p) {
+			struct rs_unit *u = &rs.units[k++];
+			u->qname = qn;
+			u->collist = collist;
+			u->stream = json_string_value(json_object_get(p, "stream"));
+			u->rows_expected = (uint64_t)json_integer_value(json_object_get(p, "rows"));
+			u->bytes = (uint64_t)json_integer_value(json_object_get(p, "bytes"));
+			u->label = json_array_size(parts) > 1 ? arena_printf(a, "table %s.%s (part %zu)", sch, name, pi)
+							      : arena_printf(a, "table %s.%s", sch, name);
+			if (!u->stream) {
+				err_set(e, "snapshot %.12s is damaged: %s has no stream", s->id, u->label);
+				goto out;
+			}
+		}
+		out->tables++;
+	}
+	nunits = k;
+	if ((size_t)jobs > nunits && nunits > 0)
+		jobs = (int)nunits;
+	for (int i = 1; i < jobs; i++) {
+		wk[i].a = arena_new();
+		if (pg_connect(a, o->conninfo, arena_printf(a, "open worker connection %d to the target", i), &wk[i].conn, e) < 0 ||
+		    pg_exec_cmd(wk[i].conn, setup, "set up the session", e) < 0)
+			goto out;
+	}
+	/* biggest parts first */
+	for (size_t i = 1; i < nunits; i++)
+		for (size_t j = i; j > 0 && rs.units[j].bytes > rs.units[j - 1].bytes; j--) {
+			struct rs_unit tmp = rs.units[j];
+			rs.units[j] = rs.units[j - 1];
+			rs.units[j - 1] = tmp;
+		}
+	if (rs_run(a, &rs, wk, jobs, 0, nunits, e) < 0)
+		goto out;
+	for (size_t i = 0; i < nunits; i++) {
+		out->rows += rs.units[i].rows;
+		out->bytes += rs.units[i].bytes;
+	}
+
+	/* sequences */
+	size_t si;
+	json_t *sq;
+	json_array_foreach(json_object_get(meta, "sequences"), si, sq) {
+		const char *sch = json_string_value(json_object_get(sq, "schema"));
+		const char *name = json_string_value(json_object_get(sq, "name"));
+		const char *val = json_string_value(json_object_get(sq, "last_value"));
+		if (!sch || !name || !val)
+			continue;
+		char *sql = arena_printf(a, "SELECT pg_catalog.setval(%s, %s, %s)",
+					 quote_literal(a, c, qualified(a, c, sch, name)), quote_literal(a, c, val),
+					 json_is_true(json_object_get(sq, "is_called")) ? "true" : "false");
+		if (pg_exec_cmd(c, sql, arena_printf(a, "set sequence %s.%s", sch, name), e) < 0)
+			goto out;
+	}
+
+	/* post-data: indexes and constraints in parallel, then the rest in order */
+	split_post_data(a, &post, &rs.header, &rs.sql, &rs.nsql, &rest);
+	for (int i = 0; i < jobs; i++)
+		if (pg_exec_cmd(wk[i].conn, rs.header, "prepare post-data", e) < 0 ||
+		    pg_exec_cmd(wk[i].conn, "SET maintenance_work_mem = '256MB'", "set up the session", e) < 0)
+			goto out;
+	if (rs.nsql && rs_run(a, &rs, wk, jobs, 1, rs.nsql, e) < 0) {
+		err_wrap(e, "post-data");
+		goto out;
+	}
+	if (exec_script(c, &rest, "create the remaining objects (post-data)", e) < 0)
+		goto out;
+	out->seconds = pg_now() - t0;
+	rc = 0;
+out:
+	for (int i = 0; i < jobs; i++) {
+		if (wk[i].conn)
+			PQfinish(wk[i].conn);
+		arena_free(wk[i].a);
+	}
+	buf_release(&pre);
+	buf_release(&post);
+	buf_release(&drop);
+	buf_release(&rest);
+	pthread_mutex_destroy(&rs.pool.mu);
+	return rc;
+}
