@@ -17,6 +17,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "common/statedb.h"
+
 const char *tfj_kind_name(enum tfj_kind k)
 {
 	switch (k) {
@@ -96,20 +98,22 @@ bool tfj_same_file(const struct tfj_pin *pin, const struct tfj_snap *obs)
 
 /* ---- storage ---- */
 
-static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS tf_pins ("
-	" dir TEXT NOT NULL, backend TEXT NOT NULL, workspace TEXT NOT NULL,"
-	" present INTEGER NOT NULL, lineage TEXT, serial INTEGER, resources INTEGER, digest TEXT,"
-	" size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,"
-	" pinned_at INTEGER NOT NULL, seen_at INTEGER NOT NULL,"
-	" PRIMARY KEY (dir, backend, workspace));"
-	"CREATE TABLE IF NOT EXISTS tf_events ("
-	" id INTEGER PRIMARY KEY, dir TEXT NOT NULL, backend TEXT NOT NULL, workspace TEXT NOT NULL,"
-	" at INTEGER NOT NULL, event TEXT NOT NULL,"
-	" old_present INTEGER, old_lineage TEXT, old_serial INTEGER, old_resources INTEGER, old_digest TEXT,"
-	" new_present INTEGER, new_lineage TEXT, new_serial INTEGER, new_resources INTEGER, new_digest TEXT,"
-	" detail TEXT);"
-	"CREATE INDEX IF NOT EXISTS tf_events_key ON tf_events(dir, backend, workspace, id);";
+/* Module "terraform" in the state DB: add steps, never change a released one. */
+static const struct statedb_migration steps[] = {
+	{ 1, "CREATE TABLE tf_pins ("
+	     " dir TEXT NOT NULL, backend TEXT NOT NULL, workspace TEXT NOT NULL,"
+	     " present INTEGER NOT NULL, lineage TEXT, serial INTEGER, resources INTEGER, digest TEXT,"
+	     " size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,"
+	     " pinned_at INTEGER NOT NULL, seen_at INTEGER NOT NULL,"
+	     " PRIMARY KEY (dir, backend, workspace));"
+	     "CREATE TABLE tf_events ("
+	     " id INTEGER PRIMARY KEY, dir TEXT NOT NULL, backend TEXT NOT NULL, workspace TEXT NOT NULL,"
+	     " at INTEGER NOT NULL, event TEXT NOT NULL,"
+	     " old_present INTEGER, old_lineage TEXT, old_serial INTEGER, old_resources INTEGER, old_digest TEXT,"
+	     " new_present INTEGER, new_lineage TEXT, new_serial INTEGER, new_resources INTEGER, new_digest TEXT,"
+	     " detail TEXT);"
+	     "CREATE INDEX tf_events_key ON tf_events(dir, backend, workspace, id);" },
+};
 
 static int db_fail(struct sqlite3 *db, struct err *e, const char *what)
 {
@@ -119,13 +123,14 @@ static int db_fail(struct sqlite3 *db, struct err *e, const char *what)
 
 int tfj_migrate(struct sqlite3 *db, struct err *e)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, "state journal: cannot create its tables: %s", msg ? msg : "unknown error");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return statedb_migrate(db, "terraform", steps, ARRAY_SIZE(steps), e);
+}
+
+int tfj_open(struct arena *a, struct sqlite3 **db, struct err *e)
+{
+	if (statedb_open(a, db, e) < 0)
+		return err_wrap(e, "state journal");
+	return tfj_migrate(*db, e);
 }
 
 static int prepare(struct sqlite3 *db, const char *sql, sqlite3_stmt **st, struct err *e)

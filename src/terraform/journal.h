@@ -76,8 +76,10 @@ struct tfj_key {
 	const char *workspace;
 };
 
-/* Creates the tables when missing (idempotent; statedb runs it as this module's migration). */
+/* Brings this module's tables ("terraform" in schema_versions) up to date on a statedb connection. */
 int tfj_migrate(struct sqlite3 *db, struct err *e);
+/* statedb_open + tfj_migrate: the journal ready to use; closed with the arena. */
+int tfj_open(struct arena *a, struct sqlite3 **db, struct err *e);
 
 /* Reads the pin for key (pin->exists false when none). */
 int tfj_get(struct arena *a, struct sqlite3 *db, const struct tfj_key *k, struct tfj_pin *pin, struct err *e);

@@ -14,6 +14,7 @@
 
 #include "common/arena.h"
 #include "common/fs.h"
+#include "common/statedb.h"
 #include "terraform/backend.h"
 #include "terraform/journal.h"
 
@@ -107,16 +108,27 @@ TEST(same_file_needs_every_field)
 	CHECK(!tfj_same_file(&p, &t));
 }
 
-static sqlite3 *mem_db(void)
+/* A fresh state DB in a temp directory, closed and removed with the arena. */
+static void rm_dir(void *p)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (const char *)p);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", (const char *)p);
+}
+
+static sqlite3 *temp_db(struct arena *a)
 {
 	sqlite3 *db = NULL;
 	struct err e;
 	err_init(&e);
-	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+	char *dir = arena_strdup(a, "/tmp/bw-tfj.XXXXXX");
+	if (!mkdtemp(dir))
 		return NULL;
-	if (tfj_migrate(db, &e) < 0 || tfj_migrate(db, &e) < 0) { /* idempotent */
+	arena_on_release(a, rm_dir, dir);
+	if (statedb_open_path(a, path_join(a, dir, "state.db"), 0, &db, &e) < 0 || tfj_migrate(db, &e) < 0 ||
+	    tfj_migrate(db, &e) < 0) { /* a second run has nothing to do */
 		fprintf(stderr, "%s\n", e.msg);
-		sqlite3_close(db);
 		return NULL;
 	}
 	return db;
@@ -124,11 +136,13 @@ static sqlite3 *mem_db(void)
 
 TEST(store_pin_get_history)
 {
-	sqlite3 *db = mem_db();
-	CHECK(db != NULL);
-	if (!db)
-		return;
 	struct arena *a = arena_new();
+	sqlite3 *db = temp_db(a);
+	CHECK(db != NULL);
+	if (!db) {
+		arena_free(a);
+		return;
+	}
 	struct err e;
 	err_init(&e);
 	struct tfj_key k = { "/w/infra", "local:/w/infra/terraform.tfstate", "default" };
@@ -187,7 +201,6 @@ TEST(store_pin_get_history)
 	CHECK_INTEQ(tfj_history(a, db, "/elsewhere", 0, &ev, &n, &e), 0);
 	CHECK_INTEQ(n, 0);
 	arena_free(a);
-	sqlite3_close(db);
 }
 
 TEST(ago_and_lineage_text)
