@@ -1,0 +1,61 @@
+/*
+ * repo_admin.h: repository maintenance for the commands (snapshots, verify,
+ * forget, prune, repo unlock) and the test tools: lower-level than repo.h,
+ * which is what backup/restore/drill code uses.
+ */
+#ifndef BW_BACKUP_REPO_ADMIN_H
+#define BW_BACKUP_REPO_ADMIN_H
+
+#include "backup/repo.h"
+#include "common/buf.h"
+
+/* Facts from the config, for 'repo info' and messages. */
+struct repo_facts {
+	const char *id;
+	int version;
+	bool encrypted;
+	int zstd_level;
+	size_t chunk_min, chunk_avg, chunk_max;
+};
+void repo_get_facts(const struct repo *r, struct repo_facts *f);
+
+/* Ids (hex) of every stored snapshot manifest, damaged ones included, in no order. */
+int repo_snapshot_ids(struct repo *r, struct arena *a, char ***ids, size_t *n, struct err *e);
+/* Loads and checks one manifest by full id. */
+int repo_load_snapshot(struct repo *r, struct arena *a, const char *id, struct snapshot_info *out, struct err *e);
+/*
+ * Checks a decoded manifest's structure (the fields the repository relies
+ * on); max_chunk bounds chunk sizes. Used by loading and by the fuzzer.
+ */
+int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e);
+
+/* Calls fn for every stored chunk: its id (hex) and stored size. */
+int repo_list_chunks(struct repo *r, int (*fn)(void *ctx, const char *id, uint64_t size, int64_t mtime), void *ctx,
+		     struct err *e);
+/* Reads one chunk and checks everything: checksum, authentication, decompression, that its content hashes to its id. */
+int repo_check_chunk(struct repo *r, const char *id, struct err *e);
+/* Deletes a chunk / a snapshot manifest (the caller holds the lock). Durable after repo_sync. */
+int repo_delete_chunk(struct repo *r, const char *id, struct err *e);
+int repo_forget_snapshot(struct repo *r, const char *id, struct err *e);
+int repo_sync(struct repo *r, struct err *e);
+/* Removes temporary files older than max_age seconds (left by killed writers). */
+int repo_clean_temp(struct repo *r, int64_t max_age, uint64_t *removed, struct err *e);
+
+/* The lock, as 'repo unlock' and messages see it. state: 0 none, 1 live, 2 stale, 3 this process. */
+int repo_lock_state(struct repo *r, int *state, char *desc, size_t descn, struct err *e);
+int repo_lock_remove(struct repo *r, struct err *e);
+
+/*
+ * Resolves the repository and key the way every command does: --repo PATH
+ * (or $BLASTWALL_REPO), --key-file F / --passphrase-file F (or
+ * $BLASTWALL_KEY_FILE / $BLASTWALL_PASSPHRASE / $BLASTWALL_PASSPHRASE_FILE).
+ */
+int repo_open_cli(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, struct repo **out,
+		  struct err *e);
+/* Reads a passphrase file (trailing newlines dropped) into the arena. */
+int repo_read_passphrase_file(struct arena *a, const char *path, const char **out, struct err *e);
+
+/* Human sizes: "1.5 MiB". */
+const char *repo_human_bytes(struct arena *a, uint64_t n);
+
+#endif
