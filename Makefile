@@ -18,7 +18,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # statically, and libpq, which drags in some thirty shared libraries
 # (TLS, Kerberos, LDAP), is not linked at all: src/db/pq_load.c loads it with
 # dlopen the first time a backup or restore needs it.
-PKG_LIBS := -Wl,-Bstatic -lsqlite3 -lzstd -lsodium -lyaml -ljansson -Wl,-Bdynamic -ldl
+PKG_LIBS := -Wl,-Bstatic -lsqlite3 -lzstd -lsodium -lyaml -ljansson -lz -Wl,-Bdynamic -ldl
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wformat=2 -Wvla
 OPT ?= -O2 -g
 SAN ?=

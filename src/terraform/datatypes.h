@@ -27,9 +27,15 @@ struct tf_datatype {
 	const char *type;        /* exact type name */
 	enum tf_class cls;
 	const char *what;        /* "RDS database instance" */
-	/* Judges deletion from the attributes (NULL: class default). */
-	void (*judge)(struct arena *a, const struct tf_resource *r, struct tf_verdict *v);
+	const char *loses;       /* what a deletion destroys: "the database and its data" */
+	/* Judges deletion from the attributes (NULL: the class default). */
+	void (*judge)(struct arena *a, const struct tf_datatype *dt, const struct tf_resource *r, struct tf_verdict *v);
+	const char *arg;         /* a per-type parameter of the judge (an attribute name) */
 };
+
+/* Fills v for deleting r of type dt (dt non-NULL). */
+void tf_datatype_judge(struct arena *a, const struct tf_datatype *dt, const struct tf_resource *r,
+		       struct tf_verdict *v);
 
 /* The table entry for type, or NULL. */
 const struct tf_datatype *tf_datatype_find(const char *type);

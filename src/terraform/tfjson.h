@@ -64,6 +64,12 @@ struct tfjson {
  */
 int tfjson_open(struct tfjson *j, struct arena *a, const char *data, size_t n, const char *name, struct err *e);
 void tfjson_release(struct tfjson *j);
+/*
+ * Prepares j over a span of already-decoded input (from tok_start/offsets of
+ * another tokenizer over the same text) holding exactly one JSON value, for a
+ * second look at a part that was skipped. No transcoding.
+ */
+void tfjson_open_span(struct tfjson *j, const char *p, size_t n, const char *name, struct err *e);
 
 /* The next token; TFJ_ERROR (e set, sticky) on malformed input. */
 enum tfjson_tok tfjson_next(struct tfjson *j);
