@@ -972,8 +972,8 @@ static int lex_word(struct parser *p, struct shell_word *w, int mode)
 				continue;
 			}
 		}
-		if ((c == '<' || c == '>') && ch(p, 1) == '(' && p->pos == start) {
-			/* process substitution */
+		if ((c == '<' || c == '>') && ch(p, 1) == '(' && mode != LEX_REGEX) {
+			/* process substitution, also inside a word: --opt=<(cmd) */
 			size_t open = p->pos, mark = p->sh->sb_n;
 			p->pos += 2;
 			struct shell_node *list = parse_paren_subst(p, open, "process substitution");
