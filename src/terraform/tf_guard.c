@@ -319,6 +319,10 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 		} else if (db && o->record && tfj_kind_fires(out->kind)) {
 			if (tfj_note(db, &key, &out->pin.s, &out->obs, now, tfj_kind_name(out->kind), NULL, e) < 0)
 				return -1;
+		} else if (db && o->record && out->kind == TFJ_SAME && now - out->pin.seen_at >= 60) {
+			/* at most one write a minute for "seen unchanged": the hook calls this on every command */
+			if (tfj_touch(db, &key, now, e) < 0)
+				return -1;
 		}
 	}
 	if (out->production && !out->be.remote)
