@@ -337,13 +337,14 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 
 void tf_state_judge_plan(struct arena *a, struct tf_state_view *v, const struct tf_plan *plan)
 {
-	const struct tfj_snap *p = &v->pin.s;
+	/* the trusted state: the pin, or what was just pinned (first sight, forward move) */
+	const struct tfj_snap *p = v->pin_event || !v->pin.exists ? &v->obs : &v->pin.s;
 	const char *lin = plan->prior_lineage && *plan->prior_lineage ? plan->prior_lineage : NULL;
-	if (lin && v->pin.exists && p->present && p->lineage && strcmp(lin, p->lineage) != 0)
+	if (lin && p->present && p->lineage && strcmp(lin, p->lineage) != 0)
 		add_finding(a, v, "terraform.plan-other-lineage", true,
 			    arena_printf(a,
-					 "The plan '%s' was made from a state of lineage %s (serial %llu), but the pinned "
-					 "state of this directory is lineage %s (serial %lld, %lld resources): it was planned "
+					 "The plan '%s' was made from a state of lineage %s (serial %llu), but the state "
+					 "of this directory is lineage %s (serial %lld, %lld resources): it was planned "
 					 "against another state.",
 					 path_basename(plan->path), tfj_short_lineage(a, lin), plan->prior_serial,
 					 tfj_short_lineage(a, p->lineage), p->serial, p->resources));
@@ -357,7 +358,8 @@ void tf_state_judge_plan(struct arena *a, struct tf_state_view *v, const struct 
 		return;
 	long long expected = -1;
 	const char *evidence = NULL;
-	if (v->pin.exists && p->present && p->resources > 0) {
+	if (v->pin.exists && v->pin.s.present && v->pin.s.resources > 0) {
+		p = &v->pin.s;
 		expected = p->resources;
 		evidence = arena_printf(a, "blastwall pinned this directory's state %s with %lld resources (lineage %s)",
 					tfj_ago(a, v->pin.pinned_at, (long long)time(NULL)), p->resources,
