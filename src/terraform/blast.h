@@ -108,4 +108,10 @@ const char *blast_summary(struct arena *a, const struct tf_blast *b, size_t max_
 /* Appends the full report as text (colour per term.h for f; f may be NULL for none). */
 void blast_render_text(struct buf *out, const struct tf_blast *b, FILE *f);
 
+/* Appends the findings as a JSON array (doc/json/plan.md, "findings"). */
+void blast_render_json(struct buf *out, const struct tf_blast *b);
+
+/* Appends the findings as a Markdown table (pull-request comments). */
+void blast_render_markdown(struct buf *out, const struct tf_blast *b, size_t max_rows);
+
 #endif

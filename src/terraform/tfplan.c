@@ -309,10 +309,12 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 	static const struct tf_plan_opts dflt;
 	struct tfjson j;
 	struct preader r = { a, &j, o ? o : &dflt, out, 0, e };
-	bool stateish = false, planish = false, have_values = false;
+	bool stateish = false, planish = false, have_values = false, have_changes = false;
+	struct tf_state planned;
 	enum tfjson_tok t;
 
 	memset(out, 0, sizeof(*out));
+	memset(&planned, 0, sizeof(planned));
 	out->path = name;
 	out->form = TF_PLAN_JSON;
 	out->changes_src = TF_CHANGES_JSON;
@@ -341,7 +343,7 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 		} else if (t == TFJ_STRING && str_eqz(k, "terraform_version")) {
 			out->terraform_version = tf_tokstr(a, &j);
 		} else if (str_eqz(k, "resource_changes")) {
-			planish = true;
+			planish = have_changes = true;
 			if (read_changes(&r, t) < 0)
 				goto fail;
 		} else if (str_eqz(k, "resource_drift")) {
@@ -360,6 +362,13 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 		} else if (str_eqz(k, "applyable")) {
 			out->applyable_known = true;
 			out->applyable = t == TFJ_TRUE;
+		} else if (str_eqz(k, "planned_values") && !have_changes) {
+			/* counted in case resource_changes is missing (trimmed plans) */
+			struct tf_read_opts none = { 0 };
+			planish = true;
+			memset(&planned, 0, sizeof(planned));
+			if (tf_read_show_values(a, &j, t, &none, &planned, e) < 0)
+				goto fail;
 		} else if (str_eqz(k, "planned_values") || str_eqz(k, "configuration") ||
 			   str_eqz(k, "relevant_attributes")) {
 			planish = true;
@@ -392,6 +401,11 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 		return err_hint(e, "give a plan file or the output of 'terraform show -json PLANFILE'");
 	}
 	tfplan_tally(out);
+	if (!have_changes && planned.nmanaged) {
+		out->counts[TF_ACT_UNKNOWN] = planned.nmanaged;
+		out->changes_note = arena_printf(a, "the plan has no resource_changes: %zu planned resources with "
+						    "unknown actions", planned.nmanaged);
+	}
 	return 0;
 fail:
 	if (!e->msg[0])
