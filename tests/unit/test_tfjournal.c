@@ -17,6 +17,7 @@
 #include "common/statedb.h"
 #include "terraform/backend.h"
 #include "terraform/journal.h"
+#include "terraform/tf_guard.h"
 
 static struct tfj_snap snap(const char *lineage, long long serial, long long resources, const char *digest)
 {
@@ -306,5 +307,111 @@ TEST(backend_detection)
 	arena_free(a);
 }
 
-TEST_MAIN(judge_first_sight_and_nothing, judge_forward_same_rewritten, judge_swap_serial_down_edit, judge_missing,
+/* ---- the guard's assessment on the generated fixture states ---- */
+
+#ifndef BW_SHARED
+#define BW_SHARED "../shared"
+#endif
+
+static const char *fixture(struct arena *a, const char *name)
+{
+	const char *root = getenv("SHARED");
+	if (!root || !*root)
+		root = BW_SHARED;
+	return arena_printf(a, "%s/fixtures/terraform/generated/%s", root, name);
+}
+
+static int copy_file(struct arena *a, const char *from, const char *to)
+{
+	struct buf b;
+	struct err e;
+	buf_init(&b, 0);
+	err_init(&e);
+	int r = fs_read_all(from, 1 << 20, &b, &e);
+	if (r == 0)
+		r = fs_write_atomic(to, b.p, b.n, 0644, &e);
+	buf_release(&b);
+	UNUSED(a);
+	return r;
+}
+
+static void assess(struct arena *a, const char *dir, const char *const *args, size_t nargs,
+		   struct tf_assessment *as)
+{
+	struct tf_invocation inv = { .tool = "terraform", .dir = dir, .args = (const char **)args, .nargs = nargs,
+				     .subcommand = args[0] };
+	tf_guard_assess(a, &inv, NULL, as);
+}
+
+TEST(guard_destroy_and_swap)
+{
+	struct arena *a = arena_new();
+	const char *stA = fixture(a, "state-a.tfstate");
+	if (!fs_exists(stA)) {
+		fprintf(stderr, "skipping guard_destroy_and_swap: no fixtures at %s (set SHARED)\n", stA);
+		arena_free(a);
+		return;
+	}
+	char *dir = arena_strdup(a, "/tmp/bw-tfg.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	arena_on_release(a, rm_dir, dir);
+	setenv("BLASTWALL_STATE_DIR", path_join(a, dir, "state"), 1);
+	unsetenv("TF_WORKSPACE");
+	unsetenv("TF_DATA_DIR");
+	char *w = path_join(a, dir, "w");
+	struct err e;
+	err_init(&e);
+	CHECK(fs_mkdir_p(w, 0755, &e) == 0);
+	CHECK(copy_file(a, stA, path_join(a, w, "terraform.tfstate")) == 0);
+
+	struct tf_assessment as;
+	static const char *const destroy[] = { "destroy", "-auto-approve" };
+	assess(a, w, destroy, 2, &as);
+	CHECK(as.decided);
+	CHECK(as.message && strstr(as.message, "would delete 7 resources"));
+	CHECK(as.decision == DECISION_ASK); /* terraform_data holds nothing, not production */
+
+	/* read-only commands are left to the static rules */
+	static const char *const list[] = { "state", "list" };
+	assess(a, w, list, 2, &as);
+	CHECK(!as.decided);
+	static const char *const plan[] = { "plan" };
+	assess(a, w, plan, 1, &as);
+	CHECK(!as.decided);
+
+	/* swap in another lineage: destroy is denied with the evidence, plan asks */
+	CHECK(copy_file(a, fixture(a, "state-b-other-lineage.tfstate"), path_join(a, w, "terraform.tfstate")) == 0);
+	assess(a, w, destroy, 2, &as);
+	CHECK(as.decided && as.decision == DECISION_DENY);
+	CHECK_STREQ(as.rule, "terraform.state-swapped");
+	CHECK(as.message && strstr(as.message, "lineage changed from 5488954c... to 888acaea..."));
+	CHECK(as.message && strstr(as.message, "blastwall state accept"));
+	assess(a, w, plan, 1, &as);
+	CHECK(as.decided && as.decision == DECISION_ASK);
+	assess(a, w, list, 2, &as);
+	CHECK(!as.decided);
+
+	/* a saved plan from the other lineage */
+	const char *planfile = path_join(a, w, "tfplan");
+	CHECK(copy_file(a, fixture(a, "changes.tfplan"), planfile) == 0);
+	static const char *const apply_plan[] = { "apply", "tfplan" };
+	assess(a, w, apply_plan, 2, &as);
+	CHECK(as.decided && as.decision == DECISION_DENY);
+
+	/* production apply without a plan: the recipe */
+	char *p = path_join(a, dir, "p");
+	CHECK(fs_mkdir_p(path_join(a, p, "terraform.tfstate.d/prod"), 0755, &e) == 0);
+	CHECK(copy_file(a, stA, path_join(a, p, "terraform.tfstate.d/prod/terraform.tfstate")) == 0);
+	static const char *const apply[] = { "apply", "-auto-approve" };
+	static const char *const env[] = { "TF_WORKSPACE=prod" };
+	struct tf_invocation inv = { .tool = "terraform", .dir = p, .args = (const char **)apply, .nargs = 2,
+				     .subcommand = "apply", .env = env, .nenv = 1 };
+	tf_guard_assess(a, &inv, NULL, &as);
+	CHECK(as.decided && as.decision == DECISION_DENY);
+	CHECK_STREQ(as.rule, "terraform.apply-no-plan-prod");
+	CHECK(as.message && strstr(as.message, "plan -out=tfplan && blastwall plan tfplan && terraform apply tfplan"));
+	arena_free(a);
+}
+
+TEST_MAIN(guard_destroy_and_swap, judge_first_sight_and_nothing, judge_forward_same_rewritten, judge_swap_serial_down_edit, judge_missing,
 	  same_file_needs_every_field, store_pin_get_history, ago_and_lineage_text, backend_detection)
