@@ -1,0 +1,413 @@
+/*
+ * fs_rules.c: the filesystem rules, which judge paths rather than words.
+ * A recursive removal is placed relative to four landmarks: "/", the home
+ * directory, the temp directories and the project (the git work tree holding
+ * the cwd, else the cwd): inside the project or a temp dir passes, the root,
+ * top-level directories, home, the project itself and .git are denied,
+ * anything else outside asks. Targets known only at run time ask.
+ *
+ * The only file-system calls are stat()s: .git upwards from the cwd (once per
+ * decision, only when a removal is judged) and the existence of a state or
+ * database file a cp/mv/unzip/tar would overwrite.
+ */
+#include "guard/guard_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fs.h"
+
+static bool eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static bool ends(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+bool guard_is_state_file(const char *path)
+{
+	const char *b = path_basename(path);
+	return ends(b, ".tfstate") || ends(b, ".tfstate.backup");
+}
+
+bool guard_is_db_file(const char *path)
+{
+	const char *b = path_basename(path);
+	if (ends(b, ".db") || ends(b, ".sqlite") || ends(b, ".sqlite3") || ends(b, ".db3") || ends(b, ".duckdb") ||
+	    eq(b, "PG_VERSION"))
+		return true;
+	return strstr(path, "/pgdata") || strstr(path, "/pg_data") || strstr(path, "/var/lib/postgresql/") ||
+	       strstr(path, "/var/lib/mysql/");
+}
+
+const char *guard_project(struct gctx *g)
+{
+	if (g->project_known)
+		return g->project;
+	g->project_known = true;
+	char *dir = arena_strdup(g->a, g->cwd);
+	for (int n = 0; n < 64; n++) {
+		struct stat st;
+		char *git = path_join(g->a, dir, ".git");
+		if (stat(git, &st) == 0) {
+			g->project = dir;
+			break;
+		}
+		if (eq(dir, "/"))
+			break;
+		dir = path_dirname(g->a, dir);
+	}
+	if (!g->project)
+		g->project = g->cwd;
+	/* "/" or the home directory is nobody's project: everything would be inside it */
+	if (eq(g->project, "/") || path_within(g->home, g->project) || !strchr(g->project + 1, '/'))
+		g->project = NULL;
+	return g->project;
+}
+
+static bool in_temp(const char *p)
+{
+	static const char *const tmp[] = { "/tmp", "/var/tmp", "/dev/shm", "/private/tmp" };
+	for (size_t i = 0; i < ARRAY_SIZE(tmp); i++)
+		if (path_within(p, tmp[i]) && !eq(p, tmp[i]))
+			return true;
+	const char *t = getenv("TMPDIR");
+	return t && t[0] == '/' && strlen(t) > 1 && path_within(p, t) && strlen(p) > strlen(t);
+}
+
+static bool top_level(const char *p)
+{
+	return p[0] == '/' && p[1] && !strchr(p + 1, '/');
+}
+
+const char *guard_resolve_word(struct gctx *g, const struct gcmd *c, const char *w, unsigned flags)
+{
+	if (flags & (WORD_CMDSUBST | WORD_ARITH | WORD_PROCSUBST | GARG_RUNTIME))
+		return NULL;
+	const char *home = c->remote ? "~" : g->home;
+	if (flags & WORD_PARAM) {
+		static const char *const vars[] = { "${HOME}", "$HOME", "${PWD}", "$PWD" };
+		struct buf b;
+		buf_init(&b, 0);
+		const char *s = w;
+		while (*s) {
+			bool done = false;
+			for (size_t i = 0; i < ARRAY_SIZE(vars) && !done; i++) {
+				size_t n = strlen(vars[i]);
+				if (strncmp(s, vars[i], n) == 0 &&
+				    (vars[i][1] == '{' || !(s[n] == '_' || (s[n] >= 'A' && s[n] <= 'Z') ||
+							     (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9')))) {
+					buf_addz(&b, strstr(vars[i], "HOME") ? home : c->cwd);
+					s += n;
+					done = true;
+				}
+			}
+			if (!done)
+				buf_addc(&b, *s++);
+		}
+		char *r = arena_strndup(g->a, b.p ? b.p : "", b.n);
+		buf_release(&b);
+		if (strchr(r, '$') || strchr(r, '`'))
+			return NULL;
+		return r;
+	}
+	if ((flags & WORD_TILDE) && w[0] == '~') {
+		if (w[1] == '\0' || w[1] == '/')
+			return arena_printf(g->a, "%s%s", home, w + 1);
+		/* ~user: someone's home */
+		const char *slash = strchr(w, '/');
+		return arena_printf(g->a, "/home/%.*s%s", (int)(slash ? slash - w - 1 : (long)strlen(w + 1)), w + 1,
+				    slash ? slash : "");
+	}
+	return w;
+}
+
+static void hit_path(struct gctx *g, const struct gcmd *c, const char *rule, const char *p, const char *what)
+{
+	g->target = p;
+	guard_hit(g, c, rule, arena_printf(g->a, "Target: %s%s.", p, what ? what : ""));
+	g->target = NULL;
+}
+
+/* Remote paths (ssh, docker exec): no project there; relative means the remote home. */
+static void remote_remove(struct gctx *g, const struct gcmd *c, const char *t, bool recursive)
+{
+	if (!recursive)
+		return;
+	if (t[0] != '/') {
+		if (eq(t, "~") || eq(t, ".") || eq(t, "~/") || eq(t, "*") || eq(t, "./"))
+			hit_path(g, c, "filesystem.rm-home", t, " (the remote home directory)");
+		else
+			hit_path(g, c, "filesystem.rm-outside", t, " (on another machine)");
+		return;
+	}
+	const char *p = path_normalize(g->a, "/", t);
+	if (eq(p, "/") || top_level(p))
+		hit_path(g, c, "filesystem.rm-root", p, " (on another machine)");
+	else if (!in_temp(p))
+		hit_path(g, c, "filesystem.rm-outside", p, " (on another machine)");
+}
+
+void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, unsigned flags, bool recursive)
+{
+	bool contents = false;
+	if ((flags & GARG_RUNTIME) && ends(target, "/{}")) {
+		/* find START ... -exec rm {} / -delete: every result lies below START */
+		const char *start = arena_strndup(g->a, target, strlen(target) - 3);
+		const char *r = guard_resolve_word(g, c, start, flags & ~GARG_RUNTIME);
+		if (!r) {
+			if (recursive)
+				guard_hit(g, c, "filesystem.rm-dynamic",
+					  arena_printf(g->a, "Target: files below %s, a path only known at run time.", start));
+			return;
+		}
+		if (c->remote)
+			return remote_remove(g, c, r, recursive);
+		const char *p = path_normalize(g->a, c->cwd, r);
+		const char *proj = guard_project(g);
+		if (in_temp(p) || eq(p, "/tmp") || eq(p, "/var/tmp") || (proj && path_within(p, proj)) ||
+		    path_within(p, c->cwd))
+			return;
+		if (recursive || guard_is_db_file(p))
+			hit_path(g, c, "filesystem.find-delete", p, " (files found below it)");
+		return;
+	}
+	const char *r = guard_resolve_word(g, c, target, flags);
+	if (!r) {
+		if (recursive)
+			guard_hit(g, c, "filesystem.rm-dynamic",
+				  arena_printf(g->a, "Target: %s, only known at run time.", target));
+		return;
+	}
+	if (!recursive) {
+		if (guard_is_state_file(r))
+			hit_path(g, c, "terraform.state-file", r, NULL);
+		else if (guard_is_db_file(r))
+			hit_path(g, c, "filesystem.db-file", r, NULL);
+		return;
+	}
+	if (c->remote)
+		return remote_remove(g, c, r, recursive);
+	if (flags & WORD_GLOB) {
+		/* judge the directory whose contents the pattern covers */
+		size_t k = strcspn(r, "*?[");
+		while (k > 0 && r[k - 1] != '/')
+			k--;
+		contents = true;
+		r = k ? arena_strndup(g->a, r, k) : ".";
+	}
+	const char *p = path_normalize(g->a, c->cwd, r);
+	if (eq(p, "/")) {
+		hit_path(g, c, "filesystem.rm-root", p, contents ? " (everything on the machine)" : " (the root directory)");
+		return;
+	}
+	if (path_within(g->home, p)) {
+		hit_path(g, c, "filesystem.rm-home", p, eq(p, g->home) ? " (the home directory)" : " (it holds the home directory)");
+		return;
+	}
+	if (in_temp(p))
+		return;
+	if (top_level(p)) {
+		hit_path(g, c, "filesystem.rm-root", p, " (a top-level directory)");
+		return;
+	}
+	const char *proj = guard_project(g);
+	if (path_within(c->cwd, p) || (proj && eq(p, proj))) {
+		if (contents)
+			hit_path(g, c, "filesystem.rm-glob-project", p, " (every file in it)");
+		else
+			hit_path(g, c, "filesystem.rm-project", p, " (the project, or a directory holding it)");
+		return;
+	}
+	const char *base = path_basename(p);
+	if (eq(base, ".git") || strstr(p, "/.git/")) {
+		hit_path(g, c, "filesystem.rm-git", p, " (the repository's history)");
+		return;
+	}
+	if (proj && path_within(p, proj)) {
+		if (guard_is_state_file(p))
+			hit_path(g, c, "terraform.state-file", p, NULL);
+		else if (guard_is_db_file(p))
+			hit_path(g, c, "filesystem.db-file", p, NULL);
+		return;
+	}
+	/* caches and dependency trees anywhere are rebuilt by their tools */
+	if (eq(base, "node_modules") || eq(base, "__pycache__") || eq(base, ".pytest_cache") || eq(base, ".mypy_cache") ||
+	    (path_within(p, path_join(g->a, g->home, ".cache")) && !eq(p, path_join(g->a, g->home, ".cache"))))
+		return;
+	hit_path(g, c, "filesystem.rm-outside", p, " (outside the project)");
+}
+
+/* Non-option operands; opts lists options that take a value. */
+static size_t operands(const struct gcmd *c, const char *vopts, size_t *out, size_t max)
+{
+	size_t n = 0;
+	bool dd = false;
+	for (size_t i = 1; i < c->argc && n < max; i++) {
+		const char *w = c->argv[i];
+		if (!dd && eq(w, "--")) {
+			dd = true;
+			continue;
+		}
+		if (!dd && w[0] == '-' && w[1]) {
+			if (vopts && !strchr(w, '=') && guard_alt_match(vopts, w))
+				i++;
+			continue;
+		}
+		out[n++] = i;
+	}
+	return n;
+}
+
+#define MAXOPS 64
+
+static bool exists(struct gctx *g, const struct gcmd *c, const char *p)
+{
+	return !c->remote && fs_exists(path_normalize(g->a, c->cwd, p));
+}
+
+static void overwrite_check(struct gctx *g, const struct gcmd *c, const char *src, const char *dst, bool move)
+{
+	const char *d = dst;
+	if (!c->remote && fs_is_dir(path_normalize(g->a, c->cwd, dst)))
+		d = path_join(g->a, dst, path_basename(src));
+	bool from_null = eq(src, "/dev/null");
+	if (guard_is_state_file(d) && (from_null || exists(g, c, d)))
+		hit_path(g, c, "terraform.state-file", d, " (it would be overwritten)");
+	else if (guard_is_db_file(d) && (from_null || exists(g, c, d)))
+		hit_path(g, c, "filesystem.truncate-db", d, " (it would be overwritten)");
+	if (move && guard_is_state_file(src))
+		hit_path(g, c, "terraform.state-file", src, " (moved away, terraform would think nothing exists)");
+}
+
+static void extract_check(struct gctx *g, const struct gcmd *c, const char *dir)
+{
+	if (c->remote)
+		return;
+	const char *p = path_normalize(g->a, c->cwd, dir ? dir : ".");
+	if (fs_exists(path_join(g->a, p, "terraform.tfstate")))
+		hit_path(g, c, "terraform.state-extract", path_join(g->a, p, "terraform.tfstate"),
+			 " (the archive may hold an older copy)");
+}
+
+void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
+{
+	size_t ops[MAXOPS];
+	size_t n;
+	if (eq(tool, "rm") || eq(tool, "unlink")) {
+		bool rec = eq(tool, "rm") && gcmd_has_flag(c, 1, "-r|-R|--recursive");
+		n = operands(c, NULL, ops, MAXOPS);
+		for (size_t i = 0; i < n; i++)
+			guard_fs_remove(g, c, c->argv[ops[i]], c->aflags[ops[i]], rec);
+		if (rec && c->more_args)
+			guard_hit(g, c, "filesystem.rm-dynamic", "Target: paths read from the input at run time.");
+		return;
+	}
+	if (eq(tool, "shred")) {
+		n = operands(c, "-n --iterations -s --size --random-source", ops, MAXOPS);
+		if (n || c->more_args)
+			guard_hit(g, c, "filesystem.shred", n ? arena_printf(g->a, "Target: %s.", c->argv[ops[0]]) : NULL);
+		return;
+	}
+	if (eq(tool, "dd")) {
+		for (size_t i = 1; i < c->argc; i++) {
+			const char *w = c->argv[i];
+			if (strncmp(w, "of=", 3) != 0)
+				continue;
+			const char *t = w + 3;
+			if (strncmp(t, "/dev/", 5) == 0 && !eq(t, "/dev/null") && !eq(t, "/dev/zero") &&
+			    !eq(t, "/dev/stdout") && !eq(t, "/dev/stderr") && strncmp(t, "/dev/fd/", 8) != 0 &&
+			    !eq(t, "/dev/tty"))
+				hit_path(g, c, "filesystem.dd-device", t, " (a device)");
+			else if (guard_is_state_file(t))
+				hit_path(g, c, "terraform.state-file", t, NULL);
+			else if (guard_is_db_file(t))
+				hit_path(g, c, "filesystem.truncate-db", t, NULL);
+		}
+		return;
+	}
+	if (strncmp(tool, "mkfs", 4) == 0 || eq(tool, "mke2fs") || eq(tool, "mkswap")) {
+		n = operands(c, "-t -L -b -c -C -E -G -g -I -i -j -J -l -m -N -o -O -r -T -U -e -n -F", ops, MAXOPS);
+		if (n)
+			hit_path(g, c, "filesystem.mkfs", c->argv[ops[n - 1]], NULL);
+		return;
+	}
+	if (eq(tool, "wipefs")) {
+		if (gcmd_has_flag(c, 1, "-a|--all|-o|--offset") && !gcmd_has_flag(c, 1, "-n|--no-act"))
+			guard_hit(g, c, "filesystem.wipefs", NULL);
+		return;
+	}
+	if (eq(tool, "truncate")) {
+		n = operands(c, "-s --size -r --reference", ops, MAXOPS);
+		for (size_t i = 0; i < n; i++) {
+			const char *t = c->argv[ops[i]];
+			if (guard_is_state_file(t))
+				hit_path(g, c, "terraform.state-file", t, " (truncated)");
+			else if (guard_is_db_file(t))
+				hit_path(g, c, "filesystem.truncate-db", t, " (truncated)");
+		}
+		return;
+	}
+	if (eq(tool, "cp") || eq(tool, "mv") || eq(tool, "install") || eq(tool, "rsync")) {
+		n = operands(c, "-t --target-directory -S --suffix -m --mode -o -g --exclude --include -e", ops, MAXOPS);
+		if (n < 2)
+			return;
+		const char *dst = c->argv[ops[n - 1]];
+		if (c->aflags[ops[n - 1]] & WORD_DYNAMIC)
+			return;
+		for (size_t i = 0; i + 1 < n; i++)
+			overwrite_check(g, c, c->argv[ops[i]], dst, eq(tool, "mv"));
+		return;
+	}
+	if (eq(tool, "unzip")) {
+		if (gcmd_has_flag(c, 1, "-l|-t|-v|-Z|-p|-z"))
+			return;
+		extract_check(g, c, gcmd_opt_value(c, 1, "-d"));
+		return;
+	}
+	if (eq(tool, "tar") || eq(tool, "bsdtar")) {
+		bool x = false;
+		if (c->argc > 1 && c->argv[1][0] != '-' && strchr(c->argv[1], 'x'))
+			x = true;
+		if (gcmd_has_flag(c, 1, "-x|--extract|--get"))
+			x = true;
+		if (x)
+			extract_check(g, c, gcmd_opt_value(c, 1, "-C|--directory"));
+		return;
+	}
+}
+
+void guard_fs_redirs(struct gctx *g, const struct gcmd *c)
+{
+	const struct shell_node *node = c->node;
+	if (!node)
+		return;
+	for (size_t i = 0; i < node->nredirs; i++) {
+		const struct shell_redir *r = &node->redirs[i];
+		if (r->op != REDIR_OUT && r->op != REDIR_CLOBBER && r->op != REDIR_OUT_ERR)
+			continue;
+		if (r->target.flags & WORD_DYNAMIC)
+			continue;
+		const char *t = r->target.lit;
+		if (strncmp(t, "/dev/", 5) == 0) {
+			if (strncmp(t, "/dev/sd", 7) == 0 || strncmp(t, "/dev/nvme", 9) == 0 ||
+			    strncmp(t, "/dev/vd", 7) == 0 || strncmp(t, "/dev/xvd", 8) == 0 ||
+			    strncmp(t, "/dev/hd", 7) == 0 || strncmp(t, "/dev/mmcblk", 11) == 0 ||
+			    strncmp(t, "/dev/disk", 9) == 0 || strncmp(t, "/dev/mapper/", 12) == 0)
+				hit_path(g, c, "filesystem.dd-device", t, " (a device, written by a redirection)");
+			continue;
+		}
+		/* creating a new file loses nothing */
+		if (!c->remote && !fs_exists(path_normalize(g->a, c->cwd, t)))
+			continue;
+		if (guard_is_state_file(t))
+			hit_path(g, c, "terraform.state-file", t, " (truncated by a redirection)");
+		else if (guard_is_db_file(t))
+			hit_path(g, c, "filesystem.truncate-db", t, " (truncated by a redirection)");
+	}
+}
