@@ -34,6 +34,11 @@ static bool needs_quotes(const char *s)
 	return false;
 }
 
+char *guard_argv_quote(struct arena *a, const char *const *argv, size_t argc)
+{
+	return guard_argv_text(a, argv, argc);
+}
+
 char *guard_argv_text(struct arena *a, const char *const *argv, size_t argc)
 {
 	struct buf b;

@@ -87,6 +87,9 @@ struct guard_rule {
 	int pred;                /* 0, or a code predicate (see rules.c) that must also hold */
 };
 
+/* argv as one shell command line, each word quoted only when it needs it. */
+char *guard_argv_quote(struct arena *a, const char *const *argv, size_t argc);
+
 /* The rule table, in pack order. */
 const struct guard_rule *guard_rules(size_t *n);
 /* The rule with this id, or NULL. */
