@@ -58,12 +58,27 @@ int audit_open(struct arena *a, sqlite3 **db, struct err *e)
 char *audit_now(struct arena *a)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[40];
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return arena_printf(a, "%s.%03ldZ", buf, ts.tv_nsec / 1000000L);
+	/*
+	 * The civil date by hand: glibc's gmtime_r runs tzset, which reads
+	 * /etc/localtime, on every hook call, and a UTC stamp needs no zone.
+	 * Days since 1970-01-01 to year/month/day in the proleptic Gregorian
+	 * calendar, counting in 400-year eras that start on March 1st.
+	 */
+	long long secs = (long long)ts.tv_sec;
+	long long days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	long long sod = secs - days * 86400;
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;                                  /* [0, 146096] */
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            /* [0, 365] */
+	long long mp = (5 * doy + 2) / 153;                                 /* [0, 11], March = 0 */
+	long long day = doy - (153 * mp + 2) / 5 + 1;
+	long long month = mp < 10 ? mp + 3 : mp - 9;
+	long long year = yoe + era * 400 + (month <= 2);
+	return arena_printf(a, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03ldZ", year, month, day, sod / 3600,
+			    sod / 60 % 60, sod % 60, ts.tv_nsec / 1000000L);
 }
 
 static void feed(crypto_hash_sha256_state *st, const char *s)

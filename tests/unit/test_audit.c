@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/arena.h"
@@ -293,6 +294,27 @@ TEST(canonical_encoding_separates_fields)
 	CHECK_STREQ(hx, hx2);
 }
 
+TEST(timestamps_are_utc_iso8601_with_ms)
+{
+	struct arena *a = arena_new();
+	/* compare with the C library's idea of UTC, retrying across a second boundary */
+	for (int tries = 0; tries < 3; tries++) {
+		time_t t = time(NULL);
+		struct tm tm;
+		char want[32];
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+		char *got = audit_now(a);
+		if (time(NULL) != t)
+			continue;
+		CHECK_INTEQ(strlen(got), 24);
+		CHECK(strncmp(got, want, 19) == 0);
+		CHECK(got[19] == '.' && got[23] == 'Z');
+		break;
+	}
+	arena_free(a);
+}
+
 TEST(appends_continue_after_reopen)
 {
 	struct arena *a = setup();
@@ -313,4 +335,5 @@ TEST_MAIN(state_db_is_private_and_wal, migrations_run_once_per_module, unwritabl
 	  chain_verifies, edited_row_is_named, deleted_rows_are_named, deleted_first_and_last_rows_are_named,
 	  everything_deleted_is_noticed, reordered_rows_are_named, inserted_rows_are_named,
 	  forged_row_with_recomputed_hash_still_breaks_head, canonical_encoding_separates_fields,
+	  timestamps_are_utc_iso8601_with_ms,
 	  appends_continue_after_reopen)
