@@ -29,7 +29,7 @@
 #define BATCH_BYTES (1u << 20)
 #define SCHEMA_MAX ((size_t)512 << 20)
 
-double pg_now(void)
+double db_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -332,7 +332,7 @@ static void pool_done(struct pool *p, uint64_t rows, uint64_t bytes, const char 
 	p->units_done++;
 	if (p->progress)
 		fprintf(stderr, "\r%s: %zu/%zu parts, %" PRIu64 " rows, %.1f MB, %.1f s ", verb, p->units_done, p->nunits,
-			p->rows_done, (double)p->bytes_done / 1e6, pg_now() - p->t0);
+			p->rows_done, (double)p->bytes_done / 1e6, db_now() - p->t0);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -364,7 +364,7 @@ static int session_setup(PGconn *c, struct err *e)
 	return pg_exec_cmd(c,
 			   "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0;"
 			   " SET extra_float_digits = 3; SET DateStyle = ISO; SET IntervalStyle = postgres;"
-			   " SET client_encoding = (SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database())",
+			   " SELECT set_config('client_encoding', pg_encoding_to_char(encoding), false) FROM pg_database WHERE datname = current_database()",
 			   "set up the session", e);
 }
 
@@ -632,7 +632,7 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	      struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	double t0 = pg_now();
+	double t0 = db_now();
 	time_t started = time(NULL);
 	int jobs = o->jobs < 1 ? 1 : o->jobs;
 	const char *src = o->redacted;
@@ -889,7 +889,7 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	out->chunks += sj.chunks;
 	out->new_chunks += sj.new_chunks;
 	out->stored_bytes += sj.stored_bytes;
-	double secs = pg_now() - t0;
+	double secs = db_now() - t0;
 	json_object_set_new(meta, "kind", json_string("postgres"));
 	json_object_set_new(meta, "source", json_string(src));
 	json_object_set_new(meta, "database", json_string(dbname));
@@ -906,7 +906,7 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	json_object_set_new(meta, "large_objects", json_integer(strtoll(nlo, NULL, 10)));
 	if (snap_commit(bk.w, meta, out->id, e) < 0)
 		goto out;
-	out->seconds = pg_now() - t0;
+	out->seconds = db_now() - t0;
 	rc = 0;
 out:
 	if (bk.tables)
@@ -1210,7 +1210,7 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 			struct restore_summary *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	double t0 = pg_now();
+	double t0 = db_now();
 	json_t *meta = json_object_get(s->manifest, "meta");
 	json_t *tables = json_object_get(meta, "tables");
 	json_t *schema = json_object_get(meta, "schema");
@@ -1368,7 +1368,7 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 	}
 	if (exec_script(c, &rest, "create the remaining objects (post-data)", e) < 0)
 		goto out;
-	out->seconds = pg_now() - t0;
+	out->seconds = db_now() - t0;
 	rc = 0;
 out:
 	for (int i = 0; i < jobs; i++) {

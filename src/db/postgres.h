@@ -25,6 +25,7 @@
 #include "backup/repo.h"
 #include "common/arena.h"
 #include "common/err.h"
+#include "db/db.h"
 #include "db/pq_load.h"
 
 /* Connects (loading libpq first). doing says what for: "cannot <doing>: <libpq message>" plus a hint. */
@@ -35,12 +36,6 @@ int pg_exec_cmd(PGconn *c, const char *sql, const char *doing, struct err *e);
 PGresult *pg_query(PGconn *c, const char *sql, const char *doing, struct err *e);
 /* The first column of the first row as text (arena copy); NULL value -> "". */
 int pg_query_value(struct arena *a, PGconn *c, const char *sql, const char *doing, char **out, struct err *e);
-
-struct backup_summary {
-	char id[65];
-	uint64_t tables, rows, bytes, stored_bytes, new_chunks, chunks;
-	double seconds;
-};
 
 struct pg_backup_opts {
 	const char *conninfo;
@@ -62,18 +57,8 @@ struct pg_restore_opts {
 	bool progress;
 };
 
-struct restore_summary {
-	uint64_t tables, rows, bytes;
-	int dropped;         /* statements in the DROP script run by --clean */
-	int roles_created;
-	double seconds;
-};
-
 /* Restores a PostgreSQL snapshot into the database conninfo names, which must be empty unless o->clean. */
 int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_info *s, const struct pg_restore_opts *o,
 			struct restore_summary *out, struct err *e);
-
-/* Monotonic seconds. */
-double pg_now(void);
 
 #endif
