@@ -55,6 +55,7 @@ struct parser {
 	const char *what;      /* "backquoted command", "here-document" */
 	struct pending_hd *hd;
 	size_t nhd, hdcap;
+	size_t ws_from, ws_to; /* the last run of blanks skipped, to end spans before it */
 };
 
 struct vec {
@@ -170,7 +171,8 @@ static struct shell_node *new_node(struct parser *p, enum shell_kind kind, size_
 
 static void end_node(struct parser *p, struct shell_node *nd, size_t start)
 {
-	nd->src = str_make(p->s + start, p->pos - start);
+	size_t end = p->pos == p->ws_to && p->ws_from >= start ? p->ws_from : p->pos;
+	nd->src = str_make(p->s + start, end - start);
 }
 
 /* ---- small containers ---- */
@@ -256,6 +258,7 @@ static bool is_digit(int c)
 /* Blanks, line continuations and comments; stops at a newline. */
 static void skip_blanks(struct parser *p)
 {
+	size_t from = p->pos;
 	for (;;) {
 		int c = ch(p, 0);
 		if (is_blank(c)) {
@@ -266,6 +269,10 @@ static void skip_blanks(struct parser *p)
 			const char *nl = memchr(p->s + p->pos, '\n', p->n - p->pos);
 			p->pos = nl ? (size_t)(nl - p->s) : p->n;
 		} else {
+			if (p->pos != from) {
+				p->ws_from = from;
+				p->ws_to = p->pos;
+			}
 			return;
 		}
 	}
@@ -1725,7 +1732,7 @@ static struct shell_node *parse_simple(struct parser *p)
 			return fail_unexpected(p, ""), NULL;
 		}
 		struct shell_word w;
-		r = lex_word(p, &w, words.n == 0 ? LEX_ASSIGN : LEX_PLAIN);
+		r = lex_word(p, &w, LEX_ASSIGN); /* also "declare a=(1 2)" */
 		if (r < 0)
 			return NULL;
 		if (r == 0)

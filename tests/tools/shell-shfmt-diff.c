@@ -74,6 +74,7 @@ struct theirs {
 	const char *src;
 	size_t n;
 	struct buf *out;
+	int bq; /* how many backquotes the walk is inside */
 };
 
 static size_t offset_of(json_t *node, const char *key)
@@ -82,11 +83,36 @@ static size_t offset_of(json_t *node, const char *key)
 	return (size_t)json_integer_value(json_object_get(pos, "Offset"));
 }
 
+/*
+ * Inside `...` the shell first removes one level of \\ before \\ ` $; shfmt's
+ * positions point into the escaped outer text, so its source slices are
+ * unescaped once per enclosing backquote to compare with the inner text.
+ */
+static void add_unbackquoted(struct buf *w, const char *s, size_t n, int levels)
+{
+	struct buf cur, next;
+	buf_init(&cur, 0);
+	buf_add(&cur, s, n);
+	for (int l = 0; l < levels; l++) {
+		buf_init(&next, 0);
+		for (size_t i = 0; i < cur.n; i++) {
+			if (cur.p[i] == '\\' && i + 1 < cur.n && strchr("\\`$", cur.p[i + 1]))
+				i++;
+			buf_addc(&next, cur.p[i]);
+		}
+		buf_release(&cur);
+		cur = next;
+	}
+	if (cur.n)
+		buf_add(w, cur.p, cur.n);
+	buf_release(&cur);
+}
+
 static void add_slice(struct theirs *t, struct buf *w, json_t *node)
 {
 	size_t b = offset_of(node, "Pos"), e = offset_of(node, "End");
 	if (b <= e && e <= t->n)
-		buf_add(w, t->src + b, e - b);
+		add_unbackquoted(w, t->src + b, e - b, t->bq);
 }
 
 /* An unquoted Lit: shfmt keeps backslashes; quote removal drops them. */
@@ -280,7 +306,10 @@ static void visit(struct theirs *t, json_t *node)
 		buf_release(&w);
 		buf_addc(t->out, '\n');
 	}
+	bool bq = type && strcmp(type, "CmdSubst") == 0 && json_is_true(json_object_get(node, "Backquotes"));
+	t->bq += bq;
 	visit_children(t, node);
+	t->bq -= bq;
 }
 
 static int theirs_json(const char *src, size_t n, const char *json, size_t jn, struct buf *out)
@@ -289,7 +318,7 @@ static int theirs_json(const char *src, size_t n, const char *json, size_t jn, s
 	json_t *root = json_loadb(json, jn, 0, &je);
 	if (!root)
 		return -1;
-	struct theirs t = { src, n, out };
+	struct theirs t = { src, n, out, 0 };
 	visit(&t, root);
 	json_decref(root);
 	return 0;
@@ -432,7 +461,7 @@ int main(int argc, char **argv)
 	buf_init(&b, 0);
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		long idx = lineno++;
-		if (idx % nworkers != worker || idx % step != 0)
+		if (idx % step != 0 || (idx / step) % nworkers != worker)
 			continue;
 		size_t n = (size_t)len;
 		if (n && line[n - 1] == '\n')
