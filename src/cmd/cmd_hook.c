@@ -311,7 +311,7 @@ static int run(struct arena *a, enum agent ag)
 	json_error_t jerr;
 	/* jansson would read /dev/urandom for its hash seed; the payload comes from the local agent. */
 	json_object_seed((size_t)getpid() ^ (size_t)time(NULL));
-	json_t *root = json_loadb(b.p, b.n, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(b.p, b.n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	buf_release(&b);
 	if (!root)
 		return reject(agent, "the payload is not valid JSON (line %d, column %d: %s)", jerr.line, jerr.column,
@@ -357,7 +357,8 @@ static int run(struct arena *a, enum agent ag)
 	}
 	config_print_warnings(&cfg);
 	if (cfg.broken)
-		bw_warn("configuration error: %s (risky commands are blocked until it is fixed)", cfg.broken_msg);
+		bw_warn("configuration error: %s (until it is fixed, its rules and allow entries are ignored and risky commands are asked about or denied)",
+			cfg.broken_msg);
 
 	struct guard_request req = { .command = in.command, .cwd = cwd, .agent = agent, .session = in.session };
 	struct guard_result res;
