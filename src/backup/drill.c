@@ -6,7 +6,8 @@
  *
  * Fault injection for tests: BLASTWALL_TEST_DRILL_EMPTY=TABLE empties that
  * table right after the restore, standing in for a restore that silently
- * lost data; the row-count check must catch it.
+ * lost data; the row-count check must catch it. BLASTWALL_TEST_NOW=UNIXTIME
+ * moves the drill's clock, to age snapshots.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -272,6 +273,10 @@ int drill_run(struct arena *a, struct repo *r, const struct drill_opts *o, json_
 {
 	double t0 = db_now();
 	int64_t now = (int64_t)time(NULL);
+	/* tests move the clock forward to make a snapshot stale */
+	const char *tnow = getenv("BLASTWALL_TEST_NOW");
+	if (tnow && strtoll(tnow, NULL, 10) > 0)
+		now = strtoll(tnow, NULL, 10);
 	struct snapshot_info *list;
 	size_t n;
 	if (repo_list_snapshots(r, a, &list, &n, e) < 0)

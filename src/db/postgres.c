@@ -756,6 +756,10 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 		part_blocks = 2048;      /* 16 MiB: smaller parts cost more than they spread */
 	if (part_blocks > 16384)
 		part_blocks = 16384;     /* 128 MiB */
+	/* tests make small tables split too */
+	const char *tpb = getenv("BLASTWALL_TEST_PART_BLOCKS");
+	if (tpb && strtoull(tpb, NULL, 10) > 0)
+		part_blocks = strtoull(tpb, NULL, 10);
 	bool can_split = ver >= 140000; /* TID range scans; older servers would scan the table per range */
 	size_t nunits = 0, cap = ntables + 16;
 	struct unit *units = arena_new_array(a, struct unit, cap);

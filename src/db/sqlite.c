@@ -372,6 +372,9 @@ int sqlite_restore(struct arena *a, struct repo *r, const struct snapshot_info *
 		out->tables++;
 		out->rows += (uint64_t)got;
 	}
+	/* a WAL-mode copy opened for the checks leaves empty -wal/-shm files under the temporary name */
+	unlink(arena_printf(a, "%s-wal", tmp));
+	unlink(arena_printf(a, "%s-shm", tmp));
 	if (force) {
 		unlink(arena_printf(a, "%s-wal", dest));
 		unlink(arena_printf(a, "%s-shm", dest));
@@ -390,6 +393,8 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	unlink(arena_printf(a, "%s-wal", tmp));
+	unlink(arena_printf(a, "%s-shm", tmp));
 	return rc;
 }
 
