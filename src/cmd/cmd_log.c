@@ -247,7 +247,8 @@ static int verify(struct arena *a, bool json)
 	if (ok) {
 		printf("audit log intact: %zu rows, chain verified up to #%lld\nhead hash: %s\n", r.rows, r.last_seq,
 		       r.head_hash);
-		printf("hint: keep the head hash somewhere else; a later --verify that starts from it proves nothing was rewritten\n");
+		printf("hint: keep the head hash somewhere else: if row #%lld ever shows another hash, the log was rewritten\n",
+		       r.last_seq);
 		return EXIT_OK;
 	}
 	fprintf(stderr, "blastwall: the audit log has been tampered with (%zu problem%s in %zu rows):\n", r.nproblems,
