@@ -113,6 +113,12 @@ static const struct statedb_migration steps[] = {
 	     " new_present INTEGER, new_lineage TEXT, new_serial INTEGER, new_resources INTEGER, new_digest TEXT,"
 	     " detail TEXT);"
 	     "CREATE INDEX tf_events_key ON tf_events(dir, backend, workspace, id);" },
+	{ 2, "CREATE TABLE tf_blast_cache ("
+	     " dir TEXT NOT NULL, backend TEXT NOT NULL, workspace TEXT NOT NULL,"
+	     " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,"
+	     " policy TEXT NOT NULL, ndeleted INTEGER NOT NULL, nholding INTEGER NOT NULL, nlost INTEGER NOT NULL,"
+	     " worst INTEGER NOT NULL, summary TEXT NOT NULL,"
+	     " PRIMARY KEY (dir, backend, workspace));" },
 };
 
 static int db_fail(struct sqlite3 *db, struct err *e, const char *what)
@@ -375,6 +381,72 @@ int tfj_history(struct arena *a, struct sqlite3 *db, const char *dir, size_t lim
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, "read the history");
+	return 0;
+}
+
+int tfj_blast_get(struct arena *a, struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident,
+		  const char *policy, struct tfj_blast *out, bool *hit, struct err *e)
+{
+	*hit = false;
+	memset(out, 0, sizeof(*out));
+	if (ident->size <= 0 || ident->mtime_ns == 0)
+		return 0;
+	sqlite3_stmt *st;
+	if (prepare(db,
+		    "SELECT ndeleted, nholding, nlost, worst, summary FROM tf_blast_cache"
+		    " WHERE dir = ?1 AND backend = ?2 AND workspace = ?3 AND size = ?4 AND mtime_ns = ?5"
+		    " AND ctime_ns = ?6 AND ino = ?7 AND policy = ?8",
+		    &st, e) < 0)
+		return -1;
+	bind_key(st, k);
+	sqlite3_bind_int64(st, 4, ident->size);
+	sqlite3_bind_int64(st, 5, ident->mtime_ns);
+	sqlite3_bind_int64(st, 6, ident->ctime_ns);
+	sqlite3_bind_int64(st, 7, ident->ino);
+	bind_text(st, 8, policy);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->ndeleted = sqlite3_column_int64(st, 0);
+		out->nholding = sqlite3_column_int64(st, 1);
+		out->nlost = sqlite3_column_int64(st, 2);
+		out->worst = sqlite3_column_int(st, 3);
+		out->summary = col_text(a, st, 4);
+		*hit = out->summary != NULL;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, e, "read the blast-radius cache");
+	return 0;
+}
+
+int tfj_blast_put(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident, const char *policy,
+		  const struct tfj_blast *b, struct err *e)
+{
+	if (ident->size <= 0 || ident->mtime_ns == 0)
+		return 0;
+	sqlite3_stmt *st;
+	if (prepare(db,
+		    "INSERT OR REPLACE INTO tf_blast_cache (dir, backend, workspace, size, mtime_ns, ctime_ns, ino,"
+		    " policy, ndeleted, nholding, nlost, worst, summary)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		    &st, e) < 0)
+		return -1;
+	bind_key(st, k);
+	sqlite3_bind_int64(st, 4, ident->size);
+	sqlite3_bind_int64(st, 5, ident->mtime_ns);
+	sqlite3_bind_int64(st, 6, ident->ctime_ns);
+	sqlite3_bind_int64(st, 7, ident->ino);
+	bind_text(st, 8, policy);
+	sqlite3_bind_int64(st, 9, b->ndeleted);
+	sqlite3_bind_int64(st, 10, b->nholding);
+	sqlite3_bind_int64(st, 11, b->nlost);
+	sqlite3_bind_int(st, 12, b->worst);
+	bind_text(st, 13, b->summary);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, e, "write the blast-radius cache");
 	return 0;
 }
 

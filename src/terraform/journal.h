@@ -118,6 +118,24 @@ struct tfj_event {
 int tfj_history(struct arena *a, struct sqlite3 *db, const char *dir, size_t limit, struct tfj_event **out,
 		size_t *n, struct err *e);
 
+/*
+ * The blast-radius cache: what destroying the whole state deletes, computed
+ * the last time the state file was parsed, valid while the file keeps the
+ * same identity (size, mtime, ctime, inode) and the policy text (protect and
+ * data-type globs, blastwall version) is the same. It lets the hook answer
+ * `terraform destroy` on an unchanged 10k-resource state without parsing it.
+ */
+struct tfj_blast {
+	long long ndeleted, nholding, nlost;
+	int worst;            /* enum tf_severity */
+	const char *summary;  /* blast_summary() text */
+};
+/* 0 and *hit set when a valid entry exists. */
+int tfj_blast_get(struct arena *a, struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident,
+		  const char *policy, struct tfj_blast *out, bool *hit, struct err *e);
+int tfj_blast_put(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident, const char *policy,
+		  const struct tfj_blast *b, struct err *e);
+
 /* "3 minutes ago", "2 days ago", "just now", "in the future" for t relative to now (unix seconds). */
 const char *tfj_ago(struct arena *a, long long t, long long now);
 /* The first 8 characters of a lineage followed by "...", or "(none)". */

@@ -545,6 +545,22 @@ static const char *accept_hint(struct arena *a, const struct tf_state_view *v)
 			    arg);
 }
 
+/* What the cached blast radius depends on besides the file: the policy globs and this blastwall's tables. */
+static const char *policy_text(struct arena *a, const struct tf_policy *pol)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "v=%s;p=", bw_version);
+	for (size_t i = 0; i < pol->nprotect; i++)
+		buf_printf(&b, "%s\x1f", pol->protect[i]);
+	buf_addz(&b, ";d=");
+	for (size_t i = 0; i < pol->ndata_types; i++)
+		buf_printf(&b, "%s\x1f", pol->data_types[i]);
+	char *s = arena_strndup(a, b.p, b.n);
+	buf_release(&b);
+	return s;
+}
+
 void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const struct bw_config *cfg,
 		     struct tf_assessment *out)
 {
@@ -583,8 +599,7 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 		err_init(&e);
 	}
 	struct tf_state_opts o = {
-		.cfg = cfg, .env = &env, .tool = tool, .pull = is_destroy, .full = is_destroy,
-		.autopin = true, .record = true,
+		.cfg = cfg, .env = &env, .tool = tool, .pull = is_destroy, .autopin = true, .record = true,
 	};
 	struct tf_state_view v;
 	if (tf_state_inspect(a, db, inv->dir ? inv->dir : ".", &o, &v, &e) < 0) {
@@ -604,25 +619,47 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 
 	if (is_destroy) {
 		struct tf_policy pol;
+		struct tf_read_opts ro = { 0 };
 		tf_policy_from_config(&pol, cfg);
+		tf_policy_read_opts(&pol, &ro);
 		const char *what;
 		enum decision d;
 		const char *rule;
-		if (v.state_read && v.st.form != TF_STATE_ENCRYPTED) {
+		/* a whole-state destroy of the unchanged pinned file: the blast radius from the last parse */
+		struct tfj_key key = { v.be.dir, v.be.key, v.be.workspace };
+		const char *policy = policy_text(a, &pol);
+		struct tfj_blast bc;
+		bool hit = false;
+		bool local = !v.be.remote && v.obs.present && !v.read_error;
+		if (local && !v.state_read && !t.ntargets && db && !getenv("BLASTWALL_TF_NO_CACHE") &&
+		    tfj_blast_get(a, db, &key, &v.obs, policy, &bc, &hit, &e) < 0) {
+			hit = false;
+			err_init(&e);
+		}
+		if (local && !v.state_read && !hit)
+			read_state(a, &v, &o, &ro);
+		if (!hit && v.state_read && v.st.form != TF_STATE_ENCRYPTED) {
 			struct tf_blast b;
 			blast_from_state(a, &v.st, (const char *const *)t.targets, t.ntargets, &pol, &b);
+			bc = (struct tfj_blast){ .ndeleted = (long long)b.ndeleted, .nholding = (long long)b.nholding_data,
+						 .nlost = (long long)b.nlost, .worst = (int)b.worst,
+						 .summary = blast_summary(a, &b, 4) };
+			hit = true;
+			if (!t.ntargets && !v.be.remote && db && tfj_blast_put(db, &key, &v.obs, policy, &bc, &e) < 0)
+				err_init(&e); /* only a cache: the answer stands */
+		}
+		if (hit) {
 			what = arena_printf(a, "%s %s%s in %s %s.", tool, t.sub, t.ntargets ? " -target" : "", where,
-					    blast_summary(a, &b, 4));
-			bool data = b.nholding_data > 0 || b.nlost > 0;
-			d = data || v.production ? DECISION_DENY : DECISION_ASK;
+					    bc.summary);
+			bool data = bc.nholding > 0 || bc.nlost > 0;
+			d = (data || v.production) && bc.ndeleted > 0 ? DECISION_DENY : DECISION_ASK;
 			rule = data ? "terraform.destroy-data" : "terraform.destroy";
-			if (b.ndeleted == 0 && !fire)
-				d = DECISION_ASK;
 		} else if (v.read_error) {
-			what = arena_printf(a, "%s %s in %s: the blast radius is unknown.", tool, t.sub, where);
+			what = arena_printf(a, "%s %s in %s: the blast radius is unknown (%s).", tool, t.sub, where,
+					    v.read_error);
 			d = DECISION_DENY;
 			rule = "terraform.destroy";
-		} else if (v.st.form == TF_STATE_ENCRYPTED && v.state_read) {
+		} else if (v.state_read && v.st.form == TF_STATE_ENCRYPTED) {
 			what = arena_printf(a, "%s %s in %s would delete every resource of an encrypted state (lineage %s, "
 					       "serial %llu): blastwall cannot read which.",
 					    tool, t.sub, where, tfj_short_lineage(a, v.st.lineage), v.st.serial);

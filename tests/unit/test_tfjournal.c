@@ -204,6 +204,39 @@ TEST(store_pin_get_history)
 	arena_free(a);
 }
 
+TEST(blast_cache_needs_same_file_and_policy)
+{
+	struct arena *a = arena_new();
+	sqlite3 *db = temp_db(a);
+	CHECK(db != NULL);
+	if (!db) {
+		arena_free(a);
+		return;
+	}
+	struct err e;
+	err_init(&e);
+	struct tfj_key k = { "/w", "local:/w/terraform.tfstate", "default" };
+	struct tfj_snap id = { .present = true, .size = 100, .mtime_ns = 5, .ctime_ns = 6, .ino = 7 };
+	struct tfj_blast b = { .ndeleted = 63, .nholding = 4, .nlost = 1, .worst = 5, .summary = "would delete 63" };
+	struct tfj_blast got;
+	bool hit = true;
+	CHECK_INTEQ(tfj_blast_get(a, db, &k, &id, "pol", &got, &hit, &e), 0);
+	CHECK(!hit);
+	CHECK_INTEQ(tfj_blast_put(db, &k, &id, "pol", &b, &e), 0);
+	CHECK_INTEQ(tfj_blast_get(a, db, &k, &id, "pol", &got, &hit, &e), 0);
+	CHECK(hit);
+	CHECK_INTEQ(got.ndeleted, 63);
+	CHECK_INTEQ(got.nholding, 4);
+	CHECK_STREQ(got.summary, "would delete 63");
+	CHECK_INTEQ(tfj_blast_get(a, db, &k, &id, "other policy", &got, &hit, &e), 0);
+	CHECK(!hit);
+	struct tfj_snap moved = id;
+	moved.ctime_ns = 9; /* the file was put in place again */
+	CHECK_INTEQ(tfj_blast_get(a, db, &k, &moved, "pol", &got, &hit, &e), 0);
+	CHECK(!hit);
+	arena_free(a);
+}
+
 TEST(ago_and_lineage_text)
 {
 	struct arena *a = arena_new();
@@ -370,6 +403,12 @@ TEST(guard_destroy_and_swap)
 	CHECK(as.decided);
 	CHECK(as.message && strstr(as.message, "would delete 7 resources"));
 	CHECK(as.decision == DECISION_ASK); /* terraform_data holds nothing, not production */
+	const char *first = as.message;
+	assess(a, w, destroy, 2, &as); /* the unchanged file: answered from the blast-radius cache */
+	CHECK_STREQ(as.message, first);
+	static const char *const target[] = { "destroy", "-target=terraform_data.database" };
+	assess(a, w, target, 2, &as);
+	CHECK(as.decided && as.message && strstr(as.message, "would delete 1 resource"));
 
 	/* read-only commands are left to the static rules */
 	static const char *const list[] = { "state", "list" };
@@ -414,4 +453,4 @@ TEST(guard_destroy_and_swap)
 }
 
 TEST_MAIN(guard_destroy_and_swap, judge_first_sight_and_nothing, judge_forward_same_rewritten, judge_swap_serial_down_edit, judge_missing,
-	  same_file_needs_every_field, store_pin_get_history, ago_and_lineage_text, backend_detection)
+	  same_file_needs_every_field, store_pin_get_history, blast_cache_needs_same_file_and_policy, ago_and_lineage_text, backend_detection)
