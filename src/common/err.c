@@ -53,7 +53,18 @@ int err_wrap(struct err *e, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	/* prefix + ": " + old, cut at the buffer's end (a long message is still readable) */
+	size_t n = strlen(prefix), m = strlen(old), cap = sizeof(e->msg) - 1;
+	if (n > cap)
+		n = cap;
+	memcpy(e->msg, prefix, n);
+	size_t o = n;
+	for (const char *sep = ": "; *sep && o < cap; sep++)
+		e->msg[o++] = *sep;
+	if (m > cap - o)
+		m = cap - o;
+	memcpy(e->msg + o, old, m);
+	e->msg[o + m] = '\0';
 	return -1;
 }
 
