@@ -217,6 +217,40 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 	return need;
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/*
+ * Marks (high bit per byte) the bytes of w that end a plain run: '"', '\\',
+ * a control character or a non-ASCII byte. The borrow trick can mark bytes
+ * after a real hit, never before it, so the lowest mark is exact.
+ */
+static inline uint64_t specials(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+}
+#endif
+
+/* Skips plain ASCII string bytes (8 at a time where the platform allows). */
+static inline const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+#ifdef SWAR
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t m = specials(w);
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+		p++;
+	return p;
+}
+
 /*
  * Scans a string whose opening quote is at j->p. Without escapes j->str
  * points into the input; with escapes the decoded text goes to scratch.
@@ -228,9 +262,7 @@ static int scan_string(struct tfjson *j)
 	bool decoded = false;
 
 	for (;;) {
-		/* fast run of plain ASCII */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
-			p++;
+		p = plain_run(p, end);
 		if (p >= end) {
 			j->p = j->end;
 			fail(j, "unterminated string");

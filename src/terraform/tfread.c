@@ -82,9 +82,9 @@ int tf_map_file(struct arena *a, const char *path, size_t max, struct str *out, 
 
 void tf_digest_hex(const void *p, size_t n, char out[65])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[32];
 	static const char hex[] = "0123456789abcdef";
-	crypto_hash_sha256(h, p, n);
+	crypto_generichash(h, sizeof(h), p, n, NULL, 0);
 	for (size_t i = 0; i < sizeof(h); i++) {
 		out[2 * i] = hex[h[i] >> 4];
 		out[2 * i + 1] = hex[h[i] & 15];

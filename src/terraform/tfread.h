@@ -19,7 +19,7 @@
 
 /* Maps (or reads, for non-regular files) path; out stays valid until a is released. */
 int tf_map_file(struct arena *a, const char *path, size_t max, struct str *out, struct err *e);
-/* SHA-256 of the bytes as lowercase hex. */
+/* BLAKE2b-256 of the bytes as lowercase hex (change detection; ~3x faster than libsodium's SHA-256). */
 void tf_digest_hex(const void *p, size_t n, char out[65]);
 
 /*

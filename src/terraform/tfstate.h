@@ -91,7 +91,7 @@ struct tf_state {
 	size_t nres;
 	size_t nmanaged;                /* managed instances (what Terraform would destroy) */
 	size_t ndata;                   /* data-source instances */
-	char digest[65];                /* SHA-256 (hex) of the file bytes as read */
+	char digest[65];                /* BLAKE2b-256 (hex) of the file bytes as read */
 	const char *note;               /* e.g. "encrypted state: resources are not readable", or NULL */
 };
 
