@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# t0590: the hook's terraform answers from the generated fixture states and
+# plans, without the terraform binary: the blast radius of destroy and
+# -target, a swapped and a rolled-back state, saved plans (normal, other
+# lineage, missing state), and apply without a plan in production.
+. "$(dirname "$0")/lib.sh"
+G=$SHARED/fixtures/terraform/generated
+if [ ! -f "$G/state-a.tfstate" ]; then skip "terraform hook on fixtures" "fixtures not found at $G"; exit 0; fi
+if ! bw hook --help >/dev/null 2>&1; then skip "terraform hook on fixtures" "this blastwall has no hook command"; exit 0; fi
+unset TF_WORKSPACE TF_DATA_DIR
+
+# hook DIR COMMAND: Claude Code's PreToolUse payload; the decision and reason land in $T/dec and $T/reason
+hook() {
+	jq -n --arg c "$2" --arg d "$1" \
+		'{session_id: "t0590", hook_event_name: "PreToolUse", tool_name: "Bash", cwd: $d, tool_input: {command: $c}}' |
+		bw hook claude >"$T/hook.out" 2>"$T/hook.err"
+	jq -r '.hookSpecificOutput.permissionDecision // "allow"' "$T/hook.out" >"$T/dec" 2>/dev/null || echo allow >"$T/dec"
+	jq -r '.hookSpecificOutput.permissionDecisionReason // ""' "$T/hook.out" >"$T/reason" 2>/dev/null || : >"$T/reason"
+}
+expect_decision() {
+	if [ "$(cat "$T/dec")" = "$1" ]; then pass "$2"; else
+		fail "$2 (got $(cat "$T/dec"), wanted $1)"; sed 's/^/#   /' "$T/hook.out" "$T/hook.err" | head -10; fi
+}
+
+mkdir w && cp "$G/state-a.tfstate" w/terraform.tfstate
+hook "$T/w" "terraform destroy -auto-approve"
+expect_decision ask "destroy of a dev state without data asks"
+expect_grep "$T/reason" "would delete 7 resources" "the real count from the state"
+hook "$T/w" "terraform destroy -target=terraform_data.database"
+expect_grep "$T/reason" "would delete 1 resource" "-target narrows the blast radius"
+hook "$T/w" "terraform apply -destroy -auto-approve"
+expect_grep "$T/reason" "would delete 7 resources" "apply -destroy is a destroy"
+
+# a saved plan on the pinned lineage: 2 deletes and 2 replaces of data-less resources
+cp "$G/changes.tfplan" w/tfplan
+hook "$T/w" "terraform apply tfplan"
+expect_decision ask "a saved plan that deletes asks"
+expect_grep "$T/reason" "would delete 2 resources and replace 2" "the plan's deletes are counted"
+
+# swapped: another lineage put in place
+cp "$G/state-b-other-lineage.tfstate" w/terraform.tfstate
+hook "$T/w" "terraform destroy -auto-approve"
+expect_decision deny "destroy on a swapped state is denied"
+expect_grep "$T/reason" "lineage changed from 5488954c\.\.\. to 888acaea\.\.\." "the lineage change is cited"
+expect_grep "$T/reason" "terraform.state-swapped" "the rule is named"
+hook "$T/w" "terraform plan"
+expect_decision ask "plan on a swapped state asks"
+hook "$T/w" "terraform import aws_s3_bucket.b b"
+expect_decision deny "import on a swapped state is denied"
+hook "$T/w" "terraform state list"
+expect_no_grep "$T/reason" "state-swapped" "state list is how the human checks: not stopped"
+hook "$T" "terraform -chdir=w destroy"
+expect_decision deny "-chdir reaches the same state"
+
+# rolled back: an older copy of the same lineage, kept with an old mtime (cp -p, tar)
+mkdir r && cp "$G/state-a.tfstate" r/terraform.tfstate
+bw state check r >/dev/null
+cp "$G/state-a-stale.tfstate" r/terraform.tfstate && touch -d '2025-01-02 03:04' r/terraform.tfstate
+hook "$T/r" "terraform apply -auto-approve"
+expect_decision deny "apply on a rolled-back state is denied"
+expect_grep "$T/reason" "serial went down from 14 to 8" "the serials are cited"
+expect_grep "$T/reason" "modification time says 2025-01-02" "the old copy is recognised"
+
+# the state is lost: the all-create plan is denied
+mkdir m && cp "$G/state-a.tfstate" m/terraform.tfstate
+bw state check m >/dev/null
+rm m/terraform.tfstate && cp "$G/missing-state.tfplan" m/tfplan
+hook "$T/m" "terraform apply tfplan"
+expect_decision deny "applying a plan made without the state is denied"
+expect_grep "$T/reason" "creates 7 of its 7 resources" "the plan's creates are counted"
+
+# production: apply without a saved plan
+mkdir -p prod && cp "$G/state-a.tfstate" prod/terraform.tfstate
+printf 'production:\n  paths: ["*/prod"]\n' >prod/.blastwall.yaml
+hook "$T/prod" "terraform apply -auto-approve"
+expect_decision deny "apply without a plan in production is denied"
+expect_grep "$T/reason" "plan -out=tfplan && blastwall plan tfplan && terraform apply tfplan" "the recipe is given"
+hook "$T/prod" "terraform destroy"
+expect_decision deny "destroy in production is denied even without data"
