@@ -147,13 +147,17 @@ static void render_text(struct arena *a, struct buf *o, const struct tf_plan *p,
 		buf_printf(o, "  %serrored%s: Terraform reported errors while planning (e.g. prevent_destroy) and "
 			      "will not apply this plan\n", term_yellow(f), term_reset(f));
 	if (p->has_prior_serial || p->prior_lineage)
-		buf_printf(o, "  prior state: lineage %s, serial %llu, %zu resources\n",
-			   p->prior_lineage ? p->prior_lineage : "?", p->prior_serial, p->prior_nmanaged);
+		buf_printf(o, "  prior state: lineage %s, serial %llu, %zu resource%s\n",
+			   p->prior_lineage ? p->prior_lineage : "?", p->prior_serial, p->prior_nmanaged,
+			   p->prior_nmanaged == 1 ? "" : "s");
 	else if (p->has_prior)
-		buf_printf(o, "  prior state: %zu resources\n", p->prior_nmanaged);
-	if (p->has_prior && p->prior_nmanaged == 0 && p->counts[TF_ACT_CREATE] > 0 && b->ndeleted == 0)
-		buf_addz(o, "  note: the prior state is empty and everything is created; if these resources "
-			    "already exist, the state is missing\n");
+		buf_printf(o, "  prior state: %zu resource%s\n", p->prior_nmanaged, p->prior_nmanaged == 1 ? "" : "s");
+	else if (p->changes_src != TF_CHANGES_NONE)
+		buf_addz(o, "  prior state: empty\n");
+	if (tfplan_creates_from_empty(p))
+		buf_printf(o, "  %swarning%s: the prior state is empty and all %zu resources are created: if they "
+			      "already exist, the state is missing and applying this plan duplicates them\n",
+			   term_yellow(f), term_reset(f), p->counts[TF_ACT_CREATE]);
 	if (p->ndrift || p->noutput_changes)
 		buf_printf(o, "  drift: %zu resource%s changed outside Terraform; %zu output%s change%s\n", p->ndrift,
 			   p->ndrift == 1 ? "" : "s", p->noutput_changes, p->noutput_changes == 1 ? "" : "s",
@@ -186,6 +190,9 @@ static void render_markdown(struct arena *a, struct buf *o, const struct tf_plan
 			   p->counts[TF_ACT_CREATE], p->counts[TF_ACT_UPDATE], p->counts[TF_ACT_DELETE], nrep,
 			   p->counts[TF_ACT_FORGET], p->counts[TF_ACT_NOOP]);
 	}
+	if (tfplan_creates_from_empty(p))
+		buf_addz(o, "> **Empty prior state**: everything is created. If these resources already exist, the "
+			    "state is missing.\n\n");
 	if (p->errored)
 		buf_addz(o, "> **Errored plan**: Terraform reported errors while planning and will not apply it.\n\n");
 	if (p->destroy_mode)
@@ -245,6 +252,7 @@ static void render_json(struct arena *a, struct buf *o, const struct tf_plan *p,
 			   p->counts[TF_ACT_REPLACE_CD], p->counts[TF_ACT_FORGET], p->counts[TF_ACT_NOOP],
 			   p->counts[TF_ACT_UNKNOWN], p->ndata_reads);
 	}
+	buf_printf(o, ",\"missing_state_smell\":%s", tfplan_creates_from_empty(p) ? "true" : "false");
 	buf_printf(o, ",\"drift\":%zu,\"output_changes\":%zu,\"blast\":{\"deleted\":%zu,\"holding_data\":%zu,"
 		      "\"lost\":%zu,\"worst\":\"%s\",\"summary\":",
 		   p->ndrift, p->noutput_changes, b->ndeleted, b->nholding_data, b->nlost, tf_severity_name(b->worst));

@@ -415,6 +415,16 @@ fail_msg:
 	return -1;
 }
 
+bool tfplan_creates_from_empty(const struct tf_plan *p)
+{
+	size_t other = 0;
+	for (int i = 0; i < TF_ACT_COUNT; i++)
+		if (i != TF_ACT_CREATE)
+			other += p->counts[i];
+	return p->changes_src != TF_CHANGES_NONE && p->prior_nmanaged == 0 && p->counts[TF_ACT_CREATE] > 0 &&
+	       other == 0;
+}
+
 bool tfplan_is_zip(const char *data, size_t n)
 {
 	return n >= 4 && memcmp(data, "PK\003\004", 4) == 0;

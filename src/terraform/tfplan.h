@@ -115,6 +115,13 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 int tfplan_parse_zip(struct arena *a, const char *data, size_t n, const char *name, const struct tf_plan_opts *o,
 		     struct tf_plan *out, struct err *e);
 
+/*
+ * The "missing state" smell: the prior state is empty (or absent) and every
+ * managed change is a create. Applying such a plan where the resources exist
+ * duplicates them or fails half-way; usually the state file was lost.
+ */
+bool tfplan_creates_from_empty(const struct tf_plan *p);
+
 /* True when the bytes look like a zip (binary plan file). */
 bool tfplan_is_zip(const char *data, size_t n);
 
