@@ -173,8 +173,7 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		if (in_temp(p) || eq(p, "/tmp") || eq(p, "/var/tmp") || (proj && path_within(p, proj)) ||
 		    path_within(p, c->cwd))
 			return;
-		if (recursive || guard_is_db_file(p))
-			hit_path(g, c, "filesystem.find-delete", p, " (files found below it)");
+		hit_path(g, c, "filesystem.find-delete", p, " (files found below it)");
 		return;
 	}
 	const char *r = guard_resolve_word(g, c, target, flags);
@@ -210,12 +209,6 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		hit_path(g, c, "filesystem.rm-home", p, eq(p, g->home) ? " (the home directory)" : " (it holds the home directory)");
 		return;
 	}
-	if (in_temp(p))
-		return;
-	if (top_level(p)) {
-		hit_path(g, c, "filesystem.rm-root", p, " (a top-level directory)");
-		return;
-	}
 	const char *proj = guard_project(g);
 	if (path_within(c->cwd, p) || (proj && eq(p, proj))) {
 		if (contents)
@@ -229,16 +222,34 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		hit_path(g, c, "filesystem.rm-git", p, " (the repository's history)");
 		return;
 	}
-	if (proj && path_within(p, proj)) {
+	if (eq(p, "/root") || (strncmp(p, "/home/", 6) == 0 && !strchr(p + 6, '/'))) {
+		hit_path(g, c, "filesystem.rm-home", p, " (a home directory)");
+		return;
+	}
+	bool cache = eq(base, "node_modules") || eq(base, "__pycache__") || eq(base, ".pytest_cache") ||
+		     eq(base, ".mypy_cache") ||
+		     (path_within(p, path_join(g->a, g->home, ".cache")) && !eq(p, path_join(g->a, g->home, ".cache")));
+	if (!cache && path_within(p, g->home) && !(proj && path_within(p, proj)) && !path_within(p, c->cwd)) {
+		hit_path(g, c, "filesystem.rm-outside", p, " (in the home directory, outside the project)");
+		return;
+	}
+	if ((proj && path_within(p, proj)) || path_within(p, c->cwd) || in_temp(p)) {
 		if (guard_is_state_file(p))
 			hit_path(g, c, "terraform.state-file", p, NULL);
 		else if (guard_is_db_file(p))
 			hit_path(g, c, "filesystem.db-file", p, NULL);
 		return;
 	}
+	if (top_level(p)) {
+		hit_path(g, c, "filesystem.rm-root", p, " (a top-level directory)");
+		return;
+	}
+	if (guard_is_db_file(p)) {
+		hit_path(g, c, "filesystem.db-file", p, " (database files)");
+		return;
+	}
 	/* caches and dependency trees anywhere are rebuilt by their tools */
-	if (eq(base, "node_modules") || eq(base, "__pycache__") || eq(base, ".pytest_cache") || eq(base, ".mypy_cache") ||
-	    (path_within(p, path_join(g->a, g->home, ".cache")) && !eq(p, path_join(g->a, g->home, ".cache"))))
+	if (cache)
 		return;
 	hit_path(g, c, "filesystem.rm-outside", p, " (outside the project)");
 }
@@ -299,8 +310,8 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 {
 	size_t ops[MAXOPS];
 	size_t n;
-	if (eq(tool, "rm") || eq(tool, "unlink")) {
-		bool rec = eq(tool, "rm") && gcmd_has_flag(c, 1, "-r|-R|--recursive");
+	if (eq(tool, "rm") || eq(tool, "unlink") || eq(tool, "rimraf") || eq(tool, "del-cli")) {
+		bool rec = (eq(tool, "rm") && gcmd_has_flag(c, 1, "-r|-R|--recursive")) || eq(tool, "rimraf") || eq(tool, "del-cli");
 		n = operands(c, NULL, ops, MAXOPS);
 		for (size_t i = 0; i < n; i++)
 			guard_fs_remove(g, c, c->argv[ops[i]], c->aflags[ops[i]], rec);

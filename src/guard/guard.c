@@ -267,6 +267,7 @@ void guard_analyze_node(struct gctx *g, const struct shell_node *node, const str
 	c->via = join_via(g, parent ? parent->via : NULL, how);
 	c->depth = parent ? parent->depth + 1 : 0;
 	c->remote = parent ? parent->remote : false;
+	c->more_args = parent ? parent->more_args : false;
 	size_t nenv = (parent ? parent->nenv : 0) + node->nassigns;
 	c->env = arena_new_array(g->a, const char *, nenv + 1);
 	if (parent && parent->nenv)

@@ -265,10 +265,34 @@ static void backticks(struct inline_ctx *x, const char *code, const char *e)
 	}
 }
 
+/* Marks the bytes inside string literals: a call name there is text, not a call. */
+static bool *literal_mask(struct arena *a, const char *code, const char *e)
+{
+	bool *m = arena_zalloc(a, (size_t)(e - code) + 1);
+	for (const char *p = code; p < e; p++) {
+		if (*p == '#' && p + 1 < e && p[1] != '{') {
+			/* a comment in python, perl, ruby (not ruby's #{}): to the end of the line */
+			while (p < e && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p != '\'' && *p != '"')
+			continue;
+		const char *q = p;
+		if (!literal(a, &q, e, NULL))
+			continue;
+		for (const char *s = p; s < q && s < e; s++)
+			m[s - code] = true;
+		p = q - 1;
+	}
+	return m;
+}
+
 void guard_inline_code(struct gctx *g, const struct gcmd *c, const char *lang, const char *code)
 {
 	struct inline_ctx x = { g, c, lang };
 	const char *e = code + strlen(code);
+	bool *in_str = literal_mask(g->a, code, e);
 	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
 		const struct call *k = &calls[i];
 		if (!strstr(k->langs, lang))
@@ -277,6 +301,8 @@ void guard_inline_code(struct gctx *g, const struct gcmd *c, const char *lang, c
 		for (const char *p = code; (p = strstr(p, k->name)) != NULL; p += n) {
 			/* a whole name: "exec(" must not match "execSync(" or "my_exec(" */
 			if (k->name[0] != '.' && p > code && ident_char(p[-1]))
+				continue;
+			if (in_str[p - code])
 				continue;
 			judge_call(&x, k, p, code, e);
 		}

@@ -607,7 +607,7 @@ static bool rule_matches(const struct gcmd *c, const struct guard_rule *r, const
 	if (r->arg) {
 		bool found = false;
 		for (size_t j = k; j < npos && !found; j++)
-			found = glob_alt(r->arg, c->argv[pos[j]]) && !(c->aflags[pos[j]] & WORD_DYNAMIC);
+			found = guard_alt_match(r->arg, c->argv[pos[j]]) && !(c->aflags[pos[j]] & WORD_DYNAMIC);
 		/* an unquoted * expands to every file: the whole tree as well */
 		for (size_t j = k; j < npos && !found; j++)
 			found = strcmp(r->arg, "base") != 0 && (c->aflags[pos[j]] & WORD_GLOB) &&
@@ -653,10 +653,16 @@ static void terraform_rules(struct gctx *g, const struct gcmd *c, const char *to
 	inv.args = c->argv + i;
 	inv.nargs = c->argc - i;
 	inv.subcommand = npos ? c->argv[pos[0]] : NULL;
+	inv.env = c->env;
+	inv.nenv = c->nenv;
 	struct tf_assessment as;
 	tf_guard_assess(g->a, &inv, g->cfg, &as);
 	if (as.decided) {
-		guard_hit_raw(g, c, as.rule ? as.rule : "terraform.assessment", as.decision,
+		/* the module's generic "terraform.destroy" keeps the more precise static id (apply -destroy) */
+		const char *id = as.rule ? as.rule : hit ? hit->id : "terraform.assessment";
+		if (hit && strcmp(id, "terraform.destroy") == 0)
+			id = hit->id;
+		guard_hit_raw(g, c, id, as.decision,
 			      as.message ? as.message : (hit ? hit->message : "terraform's state says this is risky."),
 			      as.production);
 		return;
@@ -695,6 +701,10 @@ void guard_rules_run(struct gctx *g, const struct gcmd *c)
 		terraform_rules(g, c, tool, pos, npos);
 		return;
 	}
+	/* "aws rds delete-db-instance help" only prints the manual */
+	if ((strcmp(tool, "aws") == 0 || strcmp(tool, "gcloud") == 0 || strcmp(tool, "az") == 0) && c->argc > 1 &&
+	    strcmp(c->argv[c->argc - 1], "help") == 0)
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
 		const struct guard_rule *r = &rules[i];
 		if (!r->tools || !guard_alt_match(r->tools, tool))

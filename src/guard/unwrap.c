@@ -274,10 +274,21 @@ static void do_parallel(struct gctx *g, const struct gcmd *c)
 	if (end == i)
 		return;
 	struct gcmd *n = gcmd_shift(g, c, 0, NULL);
-	n->more_args = true;
 	struct gcmd tmp = *c;
 	tmp.argc = end;
-	guard_analyze_text(g, n, "parallel", join_args(g, &tmp, i));
+	const char *cmd = join_args(g, &tmp, i);
+	if (end + 1 >= c->argc || !eq(c->argv[end], ":::")) {
+		n->more_args = true; /* inputs from stdin or a file */
+		guard_analyze_text(g, n, "parallel", cmd);
+		return;
+	}
+	/* parallel CMD ::: a b c runs CMD a, CMD b, CMD c */
+	for (size_t k = end + 1, seen = 0; k < c->argc && seen < 16; k++, seen++) {
+		if (eq(c->argv[k], ":::") || eq(c->argv[k], "::::"))
+			break;
+		const char *in = (c->aflags[k] & WORD_DYNAMIC) ? "\"$RUNTIME\"" : c->argv[k];
+		guard_analyze_text(g, n, "parallel", strstr(cmd, "{}") ? cmd : arena_printf(g->a, "%s %s", cmd, in));
+	}
 }
 
 /* find START... EXPR: -exec/-execdir/-ok/-okdir run commands on each result; -delete removes them. */
@@ -292,7 +303,24 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 	size_t s1 = i;
 	const char *start = s1 > s0 ? c->argv[s0] : ".";
 	unsigned start_flags = s1 > s0 ? c->aflags[s0] : 0;
-	bool filtered = false;
+	bool filtered = false, removes = false;
+	const char *name_pat = NULL;
+	for (size_t k = s1; k < c->argc; k++) {
+		const char *w = c->argv[k];
+		if ((eq(w, "-name") || eq(w, "-iname") || eq(w, "-path")) && k + 1 < c->argc)
+			name_pat = c->argv[k + 1];
+		if (eq(w, "-delete"))
+			removes = true;
+		if ((eq(w, "-exec") || eq(w, "-execdir") || eq(w, "-ok") || eq(w, "-okdir")) && k + 1 < c->argc &&
+		    (eq(path_basename(c->argv[k + 1]), "rm") || eq(path_basename(c->argv[k + 1]), "shred") ||
+		     eq(path_basename(c->argv[k + 1]), "unlink")))
+			removes = true;
+	}
+	/* find . -name '*.tfstate' -delete: the pattern says what goes */
+	if (removes && name_pat && guard_is_state_file(name_pat))
+		guard_hit(g, c, "terraform.state-file", arena_printf(g->a, "Target: every %s below %s.", name_pat, start));
+	else if (removes && name_pat && guard_is_db_file(name_pat))
+		guard_hit(g, c, "filesystem.db-file", arena_printf(g->a, "Target: every %s below %s.", name_pat, start));
 	for (size_t k = s1; k < c->argc; k++) {
 		const char *w = c->argv[k];
 		if (eq(w, "-name") || eq(w, "-iname") || eq(w, "-path") || eq(w, "-ipath") || eq(w, "-regex") ||
@@ -346,13 +374,16 @@ static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 {
 	size_t i = 1;
 	const char *script = NULL;
-	bool has_c = false;
+	bool has_c = false, has_s = false;
 	for (; i < c->argc; i++) {
 		const char *w = c->argv[i];
 		if (eq(w, "--") || eq(w, "-")) {
+			has_s = has_s || eq(w, "-");
 			i++;
 			break;
 		}
+		if (w[0] == '-' && w[1] != '-' && strchr(w, 's'))
+			has_s = true;
 		if (w[0] != '-' && w[0] != '+')
 			break;
 		if (eq(w, "-o") || eq(w, "+o") || eq(w, "--rcfile") || eq(w, "--init-file") || eq(w, "-O") ||
@@ -374,7 +405,7 @@ static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 		guard_analyze_text(g, c, arena_printf(g->a, "%s -c", name), c->argv[i]);
 		return;
 	}
-	if (i < c->argc) {
+	if (i < c->argc && !has_s) {
 		script = c->argv[i];
 		UNUSED(script); /* a script file: its content is the user's own code, not read here */
 		guard_note_cmd(g, c);
@@ -520,14 +551,15 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 		}
 		/* perl -e 'code' glued: -e'...' is rare; -pe, -ne, -le carry e last */
 		if ((eq(lang, "perl") || eq(lang, "ruby")) && w[1] != '-' && w[strlen(w) - 1] == 'e' &&
-		    i + 1 < c->argc) {
+		    strspn(w + 1, "abcdefghijklmnopqrstuvwxyzCEFMNPSTUVWX") == strlen(w + 1) && i + 1 < c->argc) {
 			buf_addz(&code, c->argv[i + 1]);
 			buf_addc(&code, '\n');
 			have = true;
 			i++;
 			continue;
 		}
-		if (eq(lang, "python") && w[1] != '-' && w[strlen(w) - 1] == 'c' && i + 1 < c->argc) {
+		if (eq(lang, "python") && w[1] != '-' && w[strlen(w) - 1] == 'c' &&
+		    strspn(w + 1, "bBdEhiIOqsSuvVx") == strlen(w) - 2 && i + 1 < c->argc) {
 			buf_addz(&code, c->argv[i + 1]);
 			have = true;
 			break;
