@@ -177,8 +177,8 @@ int cmd_posture(int argc, char **argv)
 		blast_render_json(&out, &b);
 		buf_addz(&out, "}\n");
 	} else {
-		buf_printf(&out, "%sPosture%s of %s (%s): %zu managed resources\n", term_bold(stdout),
-			   term_reset(stdout), src, kind, b.counts[TF_ACT_NOOP]);
+		buf_printf(&out, "%sPosture%s of %s (%s): %zu managed resource%s\n", term_bold(stdout),
+			   term_reset(stdout), src, kind, b.counts[TF_ACT_NOOP], b.counts[TF_ACT_NOOP] == 1 ? "" : "s");
 		if (note)
 			buf_printf(&out, "  note: %s\n", note);
 		if (b.nf) {

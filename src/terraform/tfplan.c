@@ -514,6 +514,12 @@ int tfplan_load(struct arena *a, const char *path, const struct tf_plan_opts *o,
 	if (o && o->no_exec)
 		return 0;
 	const char *bin = tfexec_find(a, o ? o->terraform : NULL, made_by_tofu(data.p, data.n));
+	if (!bin && o && o->terraform) {
+		err_set(e, "cannot read the binary plan '%s': '%s' is not an executable terraform or tofu", path,
+			o->terraform);
+		return err_hint(e, "give the path of the binary that made the plan, or --no-exec to decode the "
+				   "plan file directly");
+	}
 	if (!bin) {
 		if (out->changes_src == TF_CHANGES_PROTOBUF)
 			out->changes_note = "no terraform or tofu binary found: actions were decoded from the plan "
