@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct bwcrypto_sha256 *)0)->state),
-	       "sha256 state does not fit");
 _Static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == BWCRYPTO_NONCEBYTES, "nonce size");
 _Static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == BWCRYPTO_TAGBYTES, "tag size");
 _Static_assert(crypto_pwhash_SALTBYTES == BWCRYPTO_SALTBYTES, "salt size");
@@ -35,21 +33,6 @@ void bwcrypto_random(void *p, size_t n)
 void bwcrypto_hash(const uint8_t key[BWCRYPTO_KEYBYTES], const void *p, size_t n, uint8_t out[BWCRYPTO_HASHBYTES])
 {
 	crypto_generichash(out, BWCRYPTO_HASHBYTES, p, n, key, key ? BWCRYPTO_KEYBYTES : 0);
-}
-
-void bwcrypto_sha256_init(struct bwcrypto_sha256 *h)
-{
-	crypto_hash_sha256_init((crypto_hash_sha256_state *)h->state);
-}
-
-void bwcrypto_sha256_update(struct bwcrypto_sha256 *h, const void *p, size_t n)
-{
-	crypto_hash_sha256_update((crypto_hash_sha256_state *)h->state, p, n);
-}
-
-void bwcrypto_sha256_final(struct bwcrypto_sha256 *h, uint8_t out[32])
-{
-	crypto_hash_sha256_final((crypto_hash_sha256_state *)h->state, out);
 }
 
 void bwcrypto_seal(const uint8_t key[BWCRYPTO_KEYBYTES], const void *ad, size_t adn, const void *p, size_t n,

@@ -31,9 +31,17 @@ void bwcrypto_random(void *p, size_t n);
 /* BLAKE2b-256 of p, keyed when key is not NULL. */
 void bwcrypto_hash(const uint8_t key[BWCRYPTO_KEYBYTES], const void *p, size_t n, uint8_t out[BWCRYPTO_HASHBYTES]);
 
-/* Incremental SHA-256 (streams' whole-content checksums, which tools outside blastwall can recompute). */
+/*
+ * Incremental SHA-256 (streams' whole-content checksums, which tools outside
+ * blastwall can recompute), in sha256.c: hardware SHA instructions when the
+ * CPU has them. Set portable before init to force the portable code (tests).
+ */
 struct bwcrypto_sha256 {
-	_Alignas(64) unsigned char state[256];
+	uint32_t st[8];
+	uint64_t total;
+	uint8_t buf[64];
+	size_t nbuf;
+	bool portable;
 };
 void bwcrypto_sha256_init(struct bwcrypto_sha256 *h);
 void bwcrypto_sha256_update(struct bwcrypto_sha256 *h, const void *p, size_t n);

@@ -445,8 +445,8 @@ static int get_size(json_t *o, const char *k, size_t *out)
 	return 0;
 }
 
-int repo_open(struct arena *a, const char *path, const struct repo_key_opts *kopts, struct repo **out,
-	      struct err *e)
+static int open_repo(struct arena *a, const char *path, const struct repo_key_opts *kopts, bool nokey,
+		     struct repo **out, struct err *e)
 {
 	bwcrypto_init();
 	if (!fs_exists(path))
@@ -513,6 +513,12 @@ int repo_open(struct arena *a, const char *path, const struct repo_key_opts *kop
 
 	json_t *enc = json_object_get(cfg, "encryption");
 	uint64_t seed = 0;
+	if (nokey) {
+		rp->encrypted = enc && !json_is_null(enc);
+		arena_on_release(a, repo_close_cb, rp);
+		*out = rp;
+		return 0;
+	}
 	if (enc && !json_is_null(enc)) {
 		rp->encrypted = true;
 		struct repo_key_opts k;
@@ -576,6 +582,17 @@ int repo_open(struct arena *a, const char *path, const struct repo_key_opts *kop
 	arena_on_release(a, repo_close_cb, rp);
 	*out = rp;
 	return 0;
+}
+
+int repo_open(struct arena *a, const char *path, const struct repo_key_opts *kopts, struct repo **out,
+	      struct err *e)
+{
+	return open_repo(a, path, kopts, false, out, e);
+}
+
+int repo_open_nokey(struct arena *a, const char *path, struct repo **out, struct err *e)
+{
+	return open_repo(a, path, NULL, true, out, e);
 }
 
 const char *repo_path(const struct repo *r)

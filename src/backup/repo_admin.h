@@ -41,6 +41,20 @@ int repo_sync(struct repo *r, struct err *e);
 /* Removes temporary files older than max_age seconds (left by killed writers). */
 int repo_clean_temp(struct repo *r, int64_t max_age, uint64_t *removed, struct err *e);
 
+/* What prune found and did. */
+struct prune_stats {
+	uint64_t snapshots;          /* manifests read */
+	uint64_t chunks, bytes;      /* stored before */
+	uint64_t removed, removed_bytes;
+	uint64_t temp_removed;       /* temporary files of killed writers */
+};
+/*
+ * Deletes every chunk no snapshot uses (with dry_run only counts them). The
+ * caller holds the lock, so no backup is adding chunks meanwhile. Refuses
+ * when a manifest cannot be read: the chunks it names are unknown.
+ */
+int repo_prune(struct repo *r, bool dry_run, struct prune_stats *st, struct err *e);
+
 /* The lock, as 'repo unlock' and messages see it. state: 0 none, 1 live, 2 stale, 3 this process. */
 int repo_lock_state(struct repo *r, int *state, char *desc, size_t descn, struct err *e);
 int repo_lock_remove(struct repo *r, struct err *e);
@@ -52,6 +66,12 @@ int repo_lock_remove(struct repo *r, struct err *e);
  */
 int repo_open_cli(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, struct repo **out,
 		  struct err *e);
+/*
+ * Opens a repository for lock maintenance only (no key needed, even when it
+ * is encrypted): only repo_lock_state, repo_lock_remove and repo_path may be
+ * used on the result.
+ */
+int repo_open_nokey(struct arena *a, const char *path, struct repo **out, struct err *e);
 /* Reads a passphrase file (trailing newlines dropped) into the arena. */
 int repo_read_passphrase_file(struct arena *a, const char *path, const char **out, struct err *e);
 
