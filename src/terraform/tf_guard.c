@@ -526,6 +526,11 @@ static const char *firing_rule(const struct tf_state_view *v)
 	return NULL;
 }
 
+static bool fire_of(const struct tf_state_view *v)
+{
+	return firing_rule(v) != NULL;
+}
+
 static void decide(struct tf_assessment *out, enum decision d, const char *rule, const char *msg, bool prod)
 {
 	out->decided = true;
@@ -570,9 +575,11 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 	if (read_only(&t))
 		return;
 	/* terragrunt's run-all spans many directories: the static rule decides */
-	if (strcmp(inv->tool, "terragrunt") == 0 && (strcmp(t.sub, "run-all") == 0 || strcmp(t.sub, "run") == 0))
+	const char *itool = inv->tool ? inv->tool : "terraform";
+	bool terragrunt = strcmp(itool, "terragrunt") == 0;
+	if (terragrunt && (strcmp(t.sub, "run-all") == 0 || strcmp(t.sub, "run") == 0))
 		return;
-	const char *tool = inv->tool && strcmp(inv->tool, "tofu") == 0 ? "tofu" : "terraform";
+	const char *tool = strcmp(itool, "tofu") == 0 ? "tofu" : "terraform";
 
 	bool is_destroy = strcmp(t.sub, "destroy") == 0 || (strcmp(t.sub, "apply") == 0 && t.destroy);
 	bool is_apply = strcmp(t.sub, "apply") == 0 && !is_destroy;
@@ -611,6 +618,9 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 			       false);
 		return;
 	}
+	/* terragrunt works in .terragrunt-cache/...: without a .terraform here the state is out of sight */
+	if (terragrunt && !v.be.initialised && !v.obs.present && !fire_of(&v))
+		return;
 	const char *where = dir_text(a, v.be.dir);
 	const char *state_ev = tf_state_evidence(a, &v);
 	const char *fire = firing_rule(&v);
@@ -639,11 +649,15 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 		if (local && !v.state_read && !hit)
 			read_state(a, &v, &o, &ro);
 		if (!hit && v.state_read && v.st.form != TF_STATE_ENCRYPTED) {
-			struct tf_blast b;
-			blast_from_state(a, &v.st, (const char *const *)t.targets, t.ntargets, &pol, &b);
-			bc = (struct tfj_blast){ .ndeleted = (long long)b.ndeleted, .nholding = (long long)b.nholding_data,
-						 .nlost = (long long)b.nlost, .worst = (int)b.worst,
-						 .summary = blast_summary(a, &b, 4) };
+			if (v.st.nmanaged == 0) {
+				bc = (struct tfj_blast){ .summary = "would delete nothing: the state holds no managed resources" };
+			} else {
+				struct tf_blast b;
+				blast_from_state(a, &v.st, (const char *const *)t.targets, t.ntargets, &pol, &b);
+				bc = (struct tfj_blast){ .ndeleted = (long long)b.ndeleted,
+							 .nholding = (long long)b.nholding_data, .nlost = (long long)b.nlost,
+							 .worst = (int)b.worst, .summary = blast_summary(a, &b, 4) };
+			}
 			hit = true;
 			if (!t.ntargets && !v.be.remote && db && tfj_blast_put(db, &key, &v.obs, policy, &bc, &e) < 0)
 				err_init(&e); /* only a cache: the answer stands */
@@ -706,7 +720,9 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 		state_ev = tf_state_evidence(a, &v);
 		fire = firing_rule(&v);
 		struct tf_blast b;
-		blast_from_plan(a, &plan, &pol, &b);
+		memset(&b, 0, sizeof(b));
+		if (plan.counts[TF_ACT_DELETE] + plan.counts[TF_ACT_REPLACE_DC] + plan.counts[TF_ACT_REPLACE_CD] > 0)
+			blast_from_plan(a, &plan, &pol, &b);
 		const char *what;
 		enum decision d;
 		const char *rule;
