@@ -38,6 +38,8 @@ bool guard_is_state_file(const char *path)
 bool guard_is_db_file(const char *path)
 {
 	const char *b = path_basename(path);
+	if (eq(b, "Thumbs.db"))
+		return false;
 	if (ends(b, ".db") || ends(b, ".sqlite") || ends(b, ".sqlite3") || ends(b, ".db3") || ends(b, ".duckdb") ||
 	    eq(b, "PG_VERSION"))
 		return true;
@@ -193,12 +195,14 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 	if (c->remote)
 		return remote_remove(g, c, r, recursive);
 	if (flags & WORD_GLOB) {
-		/* judge the directory whose contents the pattern covers */
+		/* "*" takes everything in its directory; "*.txt" only some entries of it */
 		size_t k = strcspn(r, "*?[");
 		while (k > 0 && r[k - 1] != '/')
 			k--;
-		contents = true;
-		r = k ? arena_strndup(g->a, r, k) : ".";
+		size_t e = k + strcspn(r + k, "/");
+		contents = strspn(r + k, "*.?") >= e - k;
+		const char *dir = k ? arena_strndup(g->a, r, k) : ".";
+		r = contents ? dir : path_join(g->a, dir, "(some-entry)");
 	}
 	const char *p = path_normalize(g->a, c->cwd, r);
 	if (eq(p, "/")) {
@@ -321,6 +325,8 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 	}
 	if (eq(tool, "shred")) {
 		n = operands(c, "-n --iterations -s --size --random-source", ops, MAXOPS);
+		if (n == 1 && eq(c->argv[ops[0]], "-"))
+			n = 0; /* shred - overwrites standard output */
 		if (n || c->more_args)
 			guard_hit(g, c, "filesystem.shred", n ? arena_printf(g->a, "Target: %s.", c->argv[ops[0]]) : NULL);
 		return;

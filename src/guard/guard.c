@@ -246,6 +246,13 @@ static void stdin_from_prev(struct gctx *g, const struct shell_node *prev, struc
 			return;
 		}
 	}
+	if (!(w[0].flags & WORD_DYNAMIC) && strcmp(name, "find") == 0) {
+		size_t i = 1;
+		while (i < prev->nwords && (strcmp(w[i].lit, "-L") == 0 || strcmp(w[i].lit, "-H") == 0 || strcmp(w[i].lit, "-P") == 0))
+			i++;
+		c->input_root = i < prev->nwords && w[i].lit[0] != '-' && w[i].lit[0] != '(' && w[i].lit[0] != '!'
+					? (w[i].flags & WORD_DYNAMIC ? NULL : w[i].lit) : ".";
+	}
 	c->stdin_unknown = arena_strdup(g->a, w[0].lit);
 }
 
@@ -281,6 +288,8 @@ void guard_analyze_node(struct gctx *g, const struct shell_node *node, const str
 	for (size_t i = 0; i < node->nwords; i++) {
 		c->argv[i] = node->words[i].lit;
 		c->aflags[i] = node->words[i].flags;
+		if (g->runtime_token && strstr(c->argv[i], g->runtime_token))
+			c->aflags[i] |= GARG_RUNTIME;
 	}
 	bool own_stdin = false;
 	for (size_t i = 0; i < node->nredirs; i++) {

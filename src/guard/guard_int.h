@@ -31,6 +31,7 @@ struct gcmd {
 	const char *stdin_file;    /* "< FILE" or "cat FILE |": read only by the tools that need it */
 	const char *stdin_unknown; /* where unknown stdin comes from ("curl", "a pipe"), or NULL */
 	bool more_args;            /* xargs/parallel/find {}: arguments are appended at run time */
+	const char *input_root;    /* stdin lists paths below this directory (find START ... |) */
 	bool remote;               /* runs on another machine (ssh, docker exec): local paths mean nothing */
 	const struct shell_node *node; /* the simple command it came from (its redirections) */
 	unsigned depth;
@@ -56,6 +57,7 @@ struct gctx {
 	const char *target;        /* the path a filesystem rule is judging (for production paths) */
 	bool project_known;
 	bool allowed_by_config;    /* an allow entry or override silenced a match */
+	const char *runtime_token; /* in commands run by find -exec / xargs -I: the placeholder ("{}") */
 };
 
 /* --- guard.c ------------------------------------------------------------ */

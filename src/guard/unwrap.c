@@ -257,11 +257,36 @@ static void do_xargs(struct gctx *g, const struct gcmd *c)
 	n->stdin_unknown = NULL;
 	if (repl) {
 		unsigned *fl = arena_new_array(g->a, unsigned, n->argc);
-		for (size_t k = 0; k < n->argc; k++)
-			fl[k] = n->aflags[k] | (strstr(n->argv[k], repl) ? GARG_RUNTIME : 0);
+		const char **av = arena_new_array(g->a, const char *, n->argc);
+		for (size_t k = 0; k < n->argc; k++) {
+			av[k] = n->argv[k];
+			fl[k] = n->aflags[k] | (eq(n->argv[k], repl) ? GARG_RUNTIME : 0);
+			if (eq(n->argv[k], repl) && c->input_root) {
+				av[k] = arena_printf(g->a, "%s/{}", c->input_root);
+				fl[k] = GARG_RUNTIME;
+			}
+		}
+		n->argv = av;
 		n->aflags = fl;
+	} else if (c->input_root) {
+		/* find START ... | xargs CMD: the inputs are paths below START */
+		const char **av = arena_new_array(g->a, const char *, n->argc + 1);
+		unsigned *fl = arena_new_array(g->a, unsigned, n->argc + 1);
+		memcpy(av, n->argv, n->argc * sizeof(*av));
+		memcpy(fl, n->aflags, n->argc * sizeof(*fl));
+		av[n->argc] = arena_printf(g->a, "%s/{}", c->input_root);
+		fl[n->argc] = GARG_RUNTIME;
+		n->argv = av;
+		n->aflags = fl;
+		n->argc++;
+		n->more_args = false;
 	}
+	n->input_root = NULL;
+	const char *saved = g->runtime_token;
+	if (repl)
+		g->runtime_token = repl;
 	guard_analyze(g, n);
+	g->runtime_token = saved;
 }
 
 static void do_parallel(struct gctx *g, const struct gcmd *c)
@@ -323,10 +348,11 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 		guard_hit(g, c, "filesystem.db-file", arena_printf(g->a, "Target: every %s below %s.", name_pat, start));
 	for (size_t k = s1; k < c->argc; k++) {
 		const char *w = c->argv[k];
-		if (eq(w, "-name") || eq(w, "-iname") || eq(w, "-path") || eq(w, "-ipath") || eq(w, "-regex") ||
-		    eq(w, "-iregex") || eq(w, "-wholename") || eq(w, "-newer") || eq(w, "-mtime") || eq(w, "-mmin") ||
-		    eq(w, "-atime") || eq(w, "-ctime") || eq(w, "-user") || eq(w, "-size") || eq(w, "-empty") ||
-		    eq(w, "-inum") || eq(w, "-samefile") || eq(w, "-perm") || eq(w, "-lname") || eq(w, "-links"))
+		/* tests that select some files (-type alone still takes every file) */
+		if (guard_alt_match("-name -iname -path -ipath -regex -iregex -wholename -iwholename -mtime -mmin -atime "
+				    "-amin -ctime -cmin -user -group -nouser -nogroup -size -empty -inum -samefile -perm "
+				    "-lname -ilname -links -uid -gid -used", w) ||
+		    strncmp(w, "-newer", 6) == 0)
 			filtered = true;
 		if (eq(w, "-exec") || eq(w, "-execdir") || eq(w, "-ok") || eq(w, "-okdir")) {
 			size_t e = k + 1;
@@ -343,7 +369,7 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 				for (size_t j = 0; j < n->argc; j++) {
 					argv[j] = n->argv[j];
 					fl[j] = n->aflags[j];
-					if (strstr(n->argv[j], "{}")) {
+					if (eq(n->argv[j], "{}")) {
 						/* each result lies below a start directory: judge that */
 						argv[j] = arena_printf(g->a, "%s/{}", start);
 						fl[j] = (start_flags & WORD_DYNAMIC) | GARG_RUNTIME;
@@ -351,7 +377,10 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 				}
 				n->argv = argv;
 				n->aflags = fl;
+				const char *saved = g->runtime_token;
+				g->runtime_token = "{}";
 				guard_analyze(g, n);
+				g->runtime_token = saved;
 			}
 			k = e;
 			continue;
@@ -397,11 +426,8 @@ static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 	if (has_c) {
 		if (i >= c->argc)
 			return;
-		if (dyn(c, i)) {
-			guard_hit(g, c, "guard.dynamic-command",
-				  arena_printf(g->a, "The code %s -c runs is only known at run time.", name));
-			return;
-		}
+		/* expansions stay as source text in the script: the nested parse judges them in place
+		 * ("$SCRIPT" alone becomes a command name known only at run time: ask) */
 		guard_analyze_text(g, c, arena_printf(g->a, "%s -c", name), c->argv[i]);
 		return;
 	}
@@ -534,7 +560,8 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 			break;
 		if (guard_alt_match(code_opts, w)) {
 			if (i + 1 < c->argc) {
-				if (dyn(c, i + 1)) {
+				const char *v = c->argv[i + 1];
+				if (dyn(c, i + 1) && (v[0] == '$' || v[0] == '`' || (v[0] == '"' && v[1] == '$'))) {
 					guard_hit(g, c, "guard.dynamic-command",
 						  arena_printf(g->a, "The %s code is only known at run time.", lang));
 					buf_release(&code);
@@ -549,13 +576,17 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 				break; /* the rest are the program's own arguments */
 			continue;
 		}
-		/* perl -e 'code' glued: -e'...' is rare; -pe, -ne, -le carry e last */
-		if ((eq(lang, "perl") || eq(lang, "ruby")) && w[1] != '-' && w[strlen(w) - 1] == 'e' &&
-		    strspn(w + 1, "abcdefghijklmnopqrstuvwxyzCEFMNPSTUVWX") == strlen(w + 1) && i + 1 < c->argc) {
-			buf_addz(&code, c->argv[i + 1]);
-			buf_addc(&code, '\n');
-			have = true;
-			i++;
+		/* perl/ruby short-option clusters: -ne 'code', -lnE'code', -F: (F, i, l, M ... take the rest) */
+		if ((eq(lang, "perl") || eq(lang, "ruby")) && w[1] != '-') {
+			const char *s = w + 1;
+			while (*s && !strchr("eE", *s) && !strchr("FilMmIx0CdDT", *s))
+				s++;
+			if (*s == 'e' || *s == 'E') {
+				const char *body = s[1] ? s + 1 : (i + 1 < c->argc ? c->argv[++i] : "");
+				buf_addz(&code, body);
+				buf_addc(&code, '\n');
+				have = true;
+			}
 			continue;
 		}
 		if (eq(lang, "python") && w[1] != '-' && w[strlen(w) - 1] == 'c' &&

@@ -10,7 +10,7 @@
  *                                             by decision, then every ask/deny with its rules
  *
  * Corpus lines: DECISION <TAB> RULE-or-"-" <TAB> COMMAND. For ask/deny the rule
- * must be among the matches; on an allow line the rule names what the case
+ * must be among the matches ("block" accepts ask or deny); on an allow line the rule names what the case
  * is a look-alike of (the passing case of that rule). In COMMAND, the
  * character sequence "⏎" stands for a newline (heredocs). '#' starts a comment line.
  */
@@ -106,7 +106,11 @@ static int run_file(const char *path, const char *cwd, const struct bw_config *c
 		const char *want = line, *rule = t1 + 1;
 		char *cmd = unescape(t2 + 1);
 		enum decision wd;
-		if (decision_parse(want, &wd) < 0) {
+		/* "block": ask or deny, for cases another module judges (terraform's state evidence) */
+		bool block = strcmp(want, "block") == 0;
+		if (block)
+			wd = DECISION_ASK;
+		else if (decision_parse(want, &wd) < 0) {
 			printf("not ok - %s:%d: unknown decision '%s'\n", path, lineno, want);
 			(*failed)++;
 			free(cmd);
@@ -118,7 +122,8 @@ static int run_file(const char *path, const char *cwd, const struct bw_config *c
 		struct err e;
 		err_init(&e);
 		count++;
-		bool ok = guard_decide(a, &req, cfg, &res, &e) == 0 && res.decision == wd;
+		bool ok = guard_decide(a, &req, cfg, &res, &e) == 0 &&
+			  (res.decision == wd || (block && res.decision == DECISION_DENY));
 		bool norule = strcmp(rule, "-") == 0;
 		if (ok && !norule && wd != DECISION_ALLOW)
 			ok = has_rule(&res, rule, true);
