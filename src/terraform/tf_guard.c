@@ -203,6 +203,58 @@ static void backup_finding(struct arena *a, struct tf_state_view *v, long long n
 				 tfj_short_lineage(a, bst.lineage), bst.serial));
 }
 
+/*
+ * First sight of a state that does not continue its own backup. Terraform
+ * copies the previous state to <state>.backup before every write, so the
+ * backup normally has the same lineage and a lower or equal serial. A state
+ * unpacked over the working one keeps the old backup: with no pin yet, the
+ * backup is the witness. An old mtime on a file put in place recently is a
+ * weaker sign (a copy or an archive), reported as a warning.
+ */
+static void first_sight_findings(struct arena *a, struct tf_state_view *v, long long now,
+				 const struct tf_read_opts *ro)
+{
+	if (v->kind != TFJ_FIRST_SIGHT || v->be.remote || !v->state_read)
+		return;
+	const struct tfj_snap *o = &v->obs;
+	char *bak = arena_printf(a, "%s.backup", v->be.state_path);
+	struct stat sb;
+	struct tf_state bst;
+	struct err e;
+	err_init(&e);
+	if (o->lineage && stat(bak, &sb) == 0 && sb.st_size > 0 && tfstate_load(a, bak, ro, &bst, &e) == 0 &&
+	    bst.lineage && *bst.lineage) {
+		const char *when = tfj_ago(a, (long long)sb.st_mtime, now);
+		if (strcmp(bst.lineage, o->lineage) != 0) {
+			add_finding(a, v, "terraform.state-swapped", true,
+				    arena_printf(a,
+						 "%s: it has lineage %s (serial %lld, %s), but its backup '%s', which "
+						 "Terraform wrote %s, has lineage %s (serial %llu, %zu resources): the state "
+						 "was not written by Terraform here.%s",
+						 changed_text(a, v, now, "replaced"), tfj_short_lineage(a, o->lineage),
+						 o->serial, count_text(a, o->resources), path_basename(bak), when,
+						 tfj_short_lineage(a, bst.lineage), bst.serial, bst.nmanaged,
+						 archive_hint(a, v)));
+			return;
+		}
+		if (bst.has_serial && o->serial >= 0 && (long long)bst.serial > o->serial) {
+			add_finding(a, v, "terraform.state-serial-down", true,
+				    arena_printf(a,
+						 "%s by an older copy: its serial (%lld) is below its backup's ('%s', "
+						 "written %s: serial %llu, %zu resources).%s",
+						 changed_text(a, v, now, "replaced"), o->serial, path_basename(bak), when,
+						 bst.serial, bst.nmanaged, archive_hint(a, v)));
+			return;
+		}
+	}
+	const char *hint = archive_hint(a, v);
+	if (*hint)
+		add_finding(a, v, "terraform.state-restored-copy", false,
+			    arena_printf(a, "The state file was put in place %s.%s Check that it is the current state "
+					    "(`terraform state list`) before changing anything.",
+					 tfj_ago(a, v->changed_at, now), hint));
+}
+
 static long long ns_of(struct timespec ts)
 {
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
@@ -308,7 +360,9 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 		out->kind = tfj_judge(&out->pin, &out->obs);
 		judge_findings(a, out, now);
 		backup_finding(a, out, now, &ro);
-		if (db && o->autopin && tfj_kind_autopins(out->kind)) {
+		first_sight_findings(a, out, now, &ro);
+		/* a first sight that already fires is not pinned: the next look judges it again */
+		if (db && o->autopin && tfj_kind_autopins(out->kind) && !out->fires) {
 			static const char *const events[] = { [TFJ_FIRST_SIGHT] = "pin", [TFJ_FORWARD] = "forward",
 							      [TFJ_REWRITTEN] = "rewritten", [TFJ_APPEARED] = "appeared" };
 			const char *ev = events[out->kind];
@@ -316,8 +370,12 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 				    out->kind == TFJ_FIRST_SIGHT ? "first sight" : NULL, e) < 0)
 				return -1;
 			out->pin_event = ev;
-		} else if (db && o->record && tfj_kind_fires(out->kind)) {
-			if (tfj_note(db, &key, &out->pin.s, &out->obs, now, tfj_kind_name(out->kind), NULL, e) < 0)
+		} else if (db && o->record && (tfj_kind_fires(out->kind) || out->fires)) {
+			const char *ev = tfj_kind_fires(out->kind) ? tfj_kind_name(out->kind) : NULL;
+			for (size_t i = 0; !ev && i < out->nf; i++)
+				if (out->f[i].fires && strncmp(out->f[i].rule, "terraform.state-", 16) == 0)
+					ev = out->f[i].rule + 16;
+			if (ev && tfj_note(db, &key, out->pin.exists ? &out->pin.s : NULL, &out->obs, now, ev, NULL, e) < 0)
 				return -1;
 		} else if (db && o->record && out->kind == TFJ_SAME && now - out->pin.seen_at >= 60) {
 			/* at most one write a minute for "seen unchanged": the hook calls this on every command */

@@ -88,6 +88,24 @@ mkdir w5 && cp "$A" w5/terraform.tfstate.backup
 expect_exit 1 "a backup with resources and no state fires" bw state check w5
 expect_grep "$T/out" "terraform.tfstate.backup" "the backup is cited"
 
+# first sight, but the state does not continue its backup (Terraform wrote the backup, not the state)
+mkdir wb && cp "$B" wb/terraform.tfstate && cp "$A" wb/terraform.tfstate.backup
+expect_exit 1 "first sight of a state whose backup has another lineage fires" bw state check wb
+expect_grep "$T/out" "stop terraform.state-swapped" "it is a swap"
+expect_grep "$T/out" "backup 'terraform.tfstate.backup'.* has lineage 5488954c" "the backup is the witness"
+expect_exit 1 "it is not pinned: the next look fires again" bw state check wb
+expect_exit 0 "accept pins it" bw state accept wb
+expect_exit 0 "then it passes" bw state check wb
+mkdir wc && cp "$STALE" wc/terraform.tfstate && cp "$A" wc/terraform.tfstate.backup
+expect_exit 1 "first sight of a state older than its backup fires" bw state check wc
+expect_grep "$T/out" "stop terraform.state-serial-down" "it is a rollback"
+# first sight of a file put in place with an old modification time (an archive, cp -p)
+mkdir wd && cp "$A" wd/terraform.tfstate && touch -d '2024-03-01 12:00' wd/terraform.tfstate
+expect_exit 1 "first sight of an old copy warns" bw state check wd
+expect_grep "$T/out" "warn terraform.state-restored-copy" "restored-copy warning"
+expect_grep "$T/out" "modification time says 2024-03-01" "the old mtime is given"
+expect_exit 0 "it was pinned: the next look passes" bw state check wd
+
 # workspaces: .terraform/environment, --workspace, TF_WORKSPACE
 mkdir -p w6/.terraform w6/terraform.tfstate.d/staging
 printf 'staging' > w6/.terraform/environment

@@ -79,6 +79,17 @@ expect_no_grep "$T/out" "state-swapped|lineage changed" "checking the state is n
 expect_exit 1 "state check fires" bw state check infra
 expect_grep "$T/out" "terraform.state-swapped" "state check names the swap"
 
+# the same swap where blastwall never looked before: the backup Terraform wrote is the witness
+config infra2 5
+tf_apply infra2 || { fail "terraform apply (infra2)"; exit 0; }
+echo 'resource "terraform_data" "extra" { input = "x" }' >>infra2/main.tf
+tf_apply infra2 || { fail "second terraform apply (infra2)"; exit 0; }
+[ -s infra2/terraform.tfstate.backup ] && pass "terraform wrote a backup" || fail "no terraform.tfstate.backup"
+(cd infra2 && tar xf ../old.tar)
+expect_exit 0 "hook on destroy in a directory never seen before" hook "$T/infra2" "terraform destroy"
+expect_grep "$T/out" '"deny"' "the swap is denied without a pin"
+expect_grep "$T/out" "its backup 'terraform.tfstate.backup'" "the backup is cited"
+
 # the state is lost entirely: the plan would create everything again
 rm -f infra/terraform.tfstate infra/terraform.tfstate.backup
 if terraform -chdir=infra plan -input=false -out=tfplan >"$T/tf.log" 2>&1; then pass "terraform plan without a state"; else
