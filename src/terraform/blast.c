@@ -115,7 +115,8 @@ static int cmp_finding(const void *x, const void *y)
 
 static void finish(struct tf_blast *b)
 {
-	qsort(b->f, b->nf, sizeof(*b->f), cmp_finding);
+	if (b->nf > 1)
+		qsort(b->f, b->nf, sizeof(*b->f), cmp_finding);
 	b->worst = TF_SEV_NONE;
 	b->nholding_data = b->nlost = 0;
 	for (size_t i = 0; i < b->nf; i++) {
