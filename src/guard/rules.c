@@ -55,7 +55,7 @@ static const struct guard_rule rules[] = {
 	  "It is terraform destroy by another name: every resource in the state and its data goes. Safer: "
 	  "`terraform plan -destroy -out=destroy.plan`, have a human review it, and let them apply it.",
 	  "terraform|tofu|terragrunt", "apply", NULL, "-destroy|--destroy", NULL, 0 },
-	{ "terraform.auto-approve", A, D, PROD_TERRAFORM, "terraform apply -auto-approve",
+	{ "terraform.apply-auto-approve", A, D, PROD_TERRAFORM, "terraform apply -auto-approve",
 	  "It applies changes without showing the plan, so replacements that delete data happen unreviewed. "
 	  "Safer: `terraform plan -out=tf.plan`, review the deletes and replacements, then `terraform apply tf.plan`.",
 	  "terraform|tofu|terragrunt", "apply", NULL, "-auto-approve|--auto-approve", NULL, 0 },
@@ -171,22 +171,22 @@ static const struct guard_rule rules[] = {
 	  "az", "storage account delete", NULL, NULL, NULL, 0 },
 
 	/* ---- kubernetes and friends ---- */
-	{ "kube.delete-namespace", A, D, PROD_KUBE, "kubectl delete namespace",
+	{ "kubectl.delete-namespace", A, D, PROD_KUBE, "kubectl delete namespace",
 	  "It deletes everything in the namespace: deployments, services, secrets, and the persistent volume "
 	  "claims that hold data. Safer: `kubectl get all,pvc -n NAME` first and let a human delete it.",
 	  "kubectl|oc", "delete ns|namespace|namespaces|ns/*|namespace/*|namespaces/*", NULL, NULL,
 	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
-	{ "kube.delete-all", A, D, PROD_KUBE, "kubectl delete --all / --all-namespaces",
+	{ "kubectl.delete-all", A, D, PROD_KUBE, "kubectl delete --all / --all-namespaces",
 	  "It deletes every object of that kind, not one. Safer: name the objects, or run with --dry-run=client "
 	  "first and show the list.", "kubectl|oc", "delete", NULL, "--all|-A|--all-namespaces",
 	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
-	{ "kube.delete-volume", A, D, PROD_KUBE, "kubectl delete pv/pvc",
+	{ "kubectl.delete-volume", A, D, PROD_KUBE, "kubectl delete pv/pvc",
 	  "Deleting a persistent volume (claim) deletes the data on it when the reclaim policy is Delete. Safer: "
 	  "check the reclaim policy and take a snapshot first.",
 	  "kubectl|oc", "delete pv|pvc|persistentvolume|persistentvolumes|persistentvolumeclaim|"
 	  "persistentvolumeclaims|pv/*|pvc/*|persistentvolume/*|persistentvolumeclaim/*", NULL, NULL,
 	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
-	{ "kube.drain", A, D, PROD_KUBE, "kubectl drain",
+	{ "kubectl.drain", A, D, PROD_KUBE, "kubectl drain",
 	  "It evicts every pod from the node (emptyDir data is lost with --delete-emptydir-data). Safer: cordon "
 	  "first and let a human drain.", "kubectl|oc", "drain", NULL, NULL, "--dry-run|--dry-run=client|--dry-run=server",
 	  0 },
