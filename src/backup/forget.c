@@ -19,6 +19,8 @@ static int newest_first(const void *x, const void *y)
 		return g;
 	if (a->time != b->time)
 		return a->time > b->time ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq > b->seq ? -1 : 1;
 	return strcmp(a->id, b->id);
 }
 

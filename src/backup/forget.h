@@ -20,6 +20,7 @@ struct forget_rules {
 struct forget_item {
 	const char *id;
 	int64_t time;
+	int64_t seq;       /* breaks ties between equal times: higher is newer */
 	const char *group; /* snapshots are only compared within a group */
 	/* filled by forget_apply */
 	bool keep;

@@ -705,7 +705,7 @@ struct snap_writer {
 	struct stream_writer **streams;
 	size_t nstreams, capstreams;
 	bool failed, took_lock;
-	int64_t started;
+	int64_t started, started_ms;
 	struct timespec t0;
 };
 
@@ -735,7 +735,10 @@ int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 	w->r = r;
 	w->took_lock = took;
 	pthread_mutex_init(&w->mu, NULL);
-	w->started = (int64_t)time(NULL);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	w->started = (int64_t)now.tv_sec;
+	w->started_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	clock_gettime(CLOCK_MONOTONIC, &w->t0);
 	/* the dedup index: what is in data/ now (correct even after forget/prune or a killed writer) */
 	if (storage_list(r->st, "data", list_known, &w->known, e) < 0) {
@@ -974,6 +977,7 @@ int snap_commit(struct snap_writer *w, json_t *meta, char id_out[65], struct err
 		      "chunks", (json_int_t)nchunks, "new_chunks", (json_int_t)newc);
 	if (!m)
 		bw_oom();
+	json_object_set_new(m, "time_ms", json_integer((json_int_t)w->started_ms));
 	json_object_set(m, "meta", meta ? meta : json_null());
 	text = json_dumps(m, JSON_COMPACT);
 	if (!text)
@@ -1135,11 +1139,19 @@ int repo_snapshot_ids(struct repo *r, struct arena *a, char ***ids, size_t *n, s
 	return 0;
 }
 
+/* Milliseconds when the manifest has them (snapshots taken within one second keep their order). */
+static int64_t snap_ms(const struct snapshot_info *s)
+{
+	json_t *v = json_object_get(s->manifest, "time_ms");
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : s->time * 1000;
+}
+
 static int snap_cmp(const void *x, const void *y)
 {
 	const struct snapshot_info *a = x, *b = y;
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
+	int64_t ta = snap_ms(a), tb = snap_ms(b);
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
 	return strcmp(a->id, b->id);
 }
 

@@ -112,6 +112,7 @@ int cmd_forget(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		items[i].id = v[i].id;
 		items[i].time = v[i].time;
+		items[i].seq = (int64_t)i; /* the list is oldest first */
 		items[i].group = json_string_value(json_object_get(json_object_get(v[i].manifest, "meta"), "source"));
 	}
 	if (nref > 0) {
