@@ -20,7 +20,8 @@ pg_url() { echo "postgres://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
 psqlq() { psql -qtAX -v ON_ERROR_STOP=1 "$@"; }
 pg_hash() {
 	local db=$1 t
-	for t in $(psqlq -d "$db" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') ORDER BY 1"); do
-		echo "$t $(psqlq -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $t x")"
-	done
+	psqlq -d "$db" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') ORDER BY 1" |
+		while IFS= read -r t; do
+			echo "$t $(psqlq -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM $t x")"
+		done
 }
