@@ -39,7 +39,15 @@ struct shared {
 	bool failed;
 };
 
+/*
+ * A heredoc whose body comes after the next newline. While its command is
+ * still being parsed the redirection lives in a growing vec that may move,
+ * so it is named by (vec, index); finish_redirs turns that into a pointer
+ * into the final array once the vec stops growing.
+ */
 struct pending_hd {
+	struct vec *v;
+	size_t idx;
 	struct shell_redir *r;
 	bool strip_tabs;
 };
@@ -1063,10 +1071,12 @@ static void heredoc_substs(struct parser *p, struct shell_redir *r, size_t origi
 /* Reads the bodies of the heredocs started on the line that just ended. */
 static void read_heredocs(struct parser *p)
 {
+	if (failed(p))
+		return;
 	size_t nhd = p->nhd;
 	p->nhd = 0;
 	for (size_t i = 0; i < nhd && !failed(p); i++) {
-		struct shell_redir *r = p->hd[i].r;
+		struct shell_redir *r = p->hd[i].v ? &((struct shell_redir *)p->hd[i].v->p)[p->hd[i].idx] : p->hd[i].r;
 		bool strip = p->hd[i].strip_tabs;
 		const char *delim = r->target.lit;
 		size_t dn = r->target.lit_n;
@@ -1195,36 +1205,24 @@ static int try_redirect(struct parser *p, struct vec *v)
 			p->hd = arena_grow(p->a, p->hd, p->nhd, nc, sizeof(*p->hd));
 			p->hdcap = nc;
 		}
-		p->hd[p->nhd].r = r;
+		p->hd[p->nhd].v = v;
+		p->hd[p->nhd].idx = v->n - 1;
+		p->hd[p->nhd].r = NULL;
 		p->hd[p->nhd].strip_tabs = op == REDIR_HEREDOC_TAB;
 		p->nhd++;
 	}
 	return 1;
 }
 
-/*
- * Heredoc redirections record a pointer to their struct shell_redir while
- * the body is pending, so the redirection array must not move until the
- * line ends: redirections are collected in a vec and the vec only grows by
- * copying, which would leave the pointer stale. Fix the pointers up after
- * each growth instead: simplest is to re-point pending entries when a vec
- * is finalised.
- */
+/* Hands the redirections to their node; pending heredocs now point into the final array. */
 static void finish_redirs(struct parser *p, struct vec *v, struct shell_redir **out, size_t *nout)
 {
 	*out = v->p;
 	*nout = v->n;
-	/*
-	 * vec_push may have moved earlier elements; pending heredoc entries
-	 * that point into an old copy must follow. Match them by target word
-	 * raw pointer, which is stable (it points into the source).
-	 */
 	for (size_t i = 0; i < p->nhd; i++) {
-		for (size_t k = 0; k < v->n; k++) {
-			struct shell_redir *r = &((struct shell_redir *)v->p)[k];
-			if (r->target.raw.p == p->hd[i].r->target.raw.p && r != p->hd[i].r &&
-			    (r->op == REDIR_HEREDOC || r->op == REDIR_HEREDOC_TAB))
-				p->hd[i].r = r;
+		if (p->hd[i].v == v) {
+			p->hd[i].r = &(*out)[p->hd[i].idx];
+			p->hd[i].v = NULL;
 		}
 	}
 }
@@ -1984,6 +1982,8 @@ int shell_parse(struct arena *a, const char *src, size_t n, const struct shell_l
 	sh.max_nodes = lim.max_nodes;
 	sh.max_depth = lim.max_depth;
 	sh.e = e;
+	sh.sb_cap = 256;
+	sh.sb = arena_alloc(a, sh.sb_cap); /* never NULL: spans are taken from it */
 	struct parser p = { 0 };
 	p.a = a;
 	p.s = arena_strndup(a, src ? src : "", n);

@@ -372,6 +372,8 @@ TEST(heredocs)
 	/* many heredocs: the redirection array grows while bodies are pending */
 	c = first_cmd("cat <<A <<B <<C <<D <<E <<F\na\nA\nb\nB\nc\nC\nd\nD\ne\nE\nf\nF\n");
 	CHECK(c && c->nredirs == 6 && strcmp(c->redirs[5].body, "f\n") == 0 && strcmp(c->redirs[0].body, "a\n") == 0);
+	c = first_cmd("cat <<A 2>a 3>b 4>c 5>d\nx $(y)\nA\n");
+	CHECK(c && c->nredirs == 5 && strcmp(c->redirs[0].body, "x $(y)\n") == 0 && c->redirs[0].nsubst == 1);
 	/* heredoc inside a command substitution */
 	CHECK_CMDS("x=$(cat <<EOF\n$(inner)\nEOF\n)\necho $x", "<x=$(cat <<EOF\n$(inner)\nEOF\n)>\n<cat>\n<inner>\n<echo> <$x>\n");
 	/* heredoc on a compound command and in a pipeline inside a loop */
@@ -493,6 +495,9 @@ TEST(nul_bytes_and_odd_input)
 	CHECK_CMDS("echo \\", "<echo> <\\>\n");
 	CHECK_CMDS("echo \xff\xfe", "<echo> <\xff\xfe>\n");
 	CHECK_CMDS("a\r\n", "<a\r>\n");
+	/* found by fuzzing: an empty backquote before any word was built */
+	CHECK_CMDS("``", "<``>\n");
+	CHECK_CMDS("[[ -x a ]] | $", "<$>\n");
 }
 
 TEST(dump_is_readable)
