@@ -624,6 +624,165 @@ static const char *policy_text(struct arena *a, const struct tf_policy *pol)
 	return s;
 }
 
+/* What one assessment works with; filled by tf_guard_assess for the helpers below. */
+struct assess {
+	struct arena *a;
+	const struct bw_config *cfg;
+	const struct tf_args *t;
+	const char *tool;          /* "terraform" or "tofu": for messages and state pull */
+	struct tf_state_view *v;
+	const struct tf_state_opts *o;
+	struct sqlite3 *db;        /* NULL when the journal is unavailable */
+	const char *where;         /* the directory as the message names it */
+	const char *state_ev;      /* the state guard's evidence, or NULL */
+	const char *fire;          /* the first firing rule, or NULL */
+	const char *jnote;         /* "(The state journal is unavailable: ...)", or NULL */
+};
+
+/* destroy / apply -destroy [-target=...]: the blast radius from the state the command would use. */
+static void assess_destroy(struct assess *x, struct tf_assessment *out)
+{
+	struct arena *a = x->a;
+	const struct tf_args *tp = x->t;
+	struct tf_state_view *vp = x->v;
+	const char *tool = x->tool, *where = x->where;
+	struct err e;
+	err_init(&e);
+	struct tf_policy pol;
+	struct tf_read_opts ro = { 0 };
+	tf_policy_from_config(&pol, x->cfg);
+	tf_policy_read_opts(&pol, &ro);
+	const char *what;
+	enum decision d;
+	const char *rule;
+	/* a whole-state destroy of the unchanged pinned file: the blast radius from the last parse */
+	struct tfj_key key = { vp->be.dir, vp->be.key, vp->be.workspace };
+	const char *policy = policy_text(a, &pol);
+	struct tfj_blast bc;
+	bool hit = false;
+	bool local = !vp->be.remote && vp->obs.present && !vp->read_error;
+	if (local && !vp->state_read && !tp->ntargets && x->db && !getenv("BLASTWALL_TF_NO_CACHE") &&
+	    tfj_blast_get(a, x->db, &key, &vp->obs, policy, &bc, &hit, &e) < 0) {
+		hit = false;
+		err_init(&e);
+	}
+	if (local && !vp->state_read && !hit)
+		read_state(a, vp, x->o, &ro);
+	if (!hit && vp->state_read && vp->st.form != TF_STATE_ENCRYPTED) {
+		if (vp->st.nmanaged == 0) {
+			bc = (struct tfj_blast){ .summary = "would delete nothing: the state holds no managed resources" };
+		} else {
+			struct tf_blast b;
+			blast_from_state(a, &vp->st, (const char *const *)tp->targets, tp->ntargets, &pol, &b);
+			bc = (struct tfj_blast){ .ndeleted = (long long)b.ndeleted,
+						 .nholding = (long long)b.nholding_data, .nlost = (long long)b.nlost,
+						 .worst = (int)b.worst, .summary = blast_summary(a, &b, 4) };
+		}
+		hit = true;
+		if (!tp->ntargets && !vp->be.remote && x->db && tfj_blast_put(x->db, &key, &vp->obs, policy, &bc, &e) < 0)
+			err_init(&e); /* only a cache: the answer stands */
+	}
+	if (hit) {
+		what = arena_printf(a, "%s %s%s in %s %s.", tool, tp->sub, tp->ntargets ? " -target" : "", where,
+				    bc.summary);
+		bool data = bc.nholding > 0 || bc.nlost > 0;
+		d = (data || vp->production) && bc.ndeleted > 0 ? DECISION_DENY : DECISION_ASK;
+		rule = data ? "terraform.destroy-data" : "terraform.destroy";
+	} else if (vp->read_error) {
+		what = arena_printf(a, "%s %s in %s: the blast radius is unknown (%s).", tool, tp->sub, where,
+				    vp->read_error);
+		d = DECISION_DENY;
+		rule = "terraform.destroy";
+	} else if (vp->state_read && vp->st.form == TF_STATE_ENCRYPTED) {
+		what = arena_printf(a, "%s %s in %s would delete every resource of an encrypted state (lineage %s, "
+				       "serial %llu): blastwall cannot read which.",
+				    tool, tp->sub, where, tfj_short_lineage(a, vp->st.lineage), vp->st.serial);
+		d = DECISION_DENY;
+		rule = "terraform.destroy";
+	} else {
+		what = arena_printf(a, "%s %s in %s: there is no state at %s, so it would delete nothing that "
+				       "blastwall can see.",
+				    tool, tp->sub, where, vp->be.state_path ? vp->be.state_path : vp->be.type);
+		d = DECISION_ASK;
+		rule = "terraform.destroy";
+	}
+	if (vp->production)
+		what = arena_printf(a, "%s This is production (%s).", what, vp->production_why);
+	if (x->fire) {
+		d = DECISION_DENY;
+		rule = x->fire;
+	}
+	const char *tail = x->fire ? accept_hint(a, vp)
+		: d == DECISION_DENY ? arena_printf(a, "If it is intended, a human should run `%s plan -destroy "
+						      "-out=tfplan`, review it, and apply it.", tool)
+				     : NULL;
+	const char *parts[] = { what, x->state_ev, verdict_text(d), tail, x->jnote };
+	decide(out, d, rule, join_sentences(a, parts, ARRAY_SIZE(parts)), vp->production);
+}
+
+/* apply PLANFILE: judged from the plan, its prior state against the pin included. */
+static void assess_saved_plan(struct assess *x, struct tf_assessment *out)
+{
+	struct arena *a = x->a;
+	const struct tf_args *tp = x->t;
+	struct tf_state_view *vp = x->v;
+	const char *tool = x->tool, *where = x->where;
+	struct err e;
+	err_init(&e);
+	struct tf_plan plan;
+	struct tf_plan_opts po = { 0 };
+	struct tf_policy pol;
+	tf_policy_from_config(&pol, x->cfg);
+	tf_policy_read_opts(&pol, &po.read);
+	po.no_exec = true;
+	const char *path = path_join(a, vp->be.dir, tp->planfile);
+	if (tfplan_load(a, path, &po, &plan, &e) < 0) {
+		if (x->fire) {
+			const char *parts[] = { x->state_ev, "Denied.", accept_hint(a, vp) };
+			decide(out, DECISION_DENY, x->fire, join_sentences(a, parts, 3), vp->production);
+		}
+		return; /* terraform will refuse a plan it cannot read too */
+	}
+	tf_state_judge_plan(a, vp, &plan);
+	x->state_ev = tf_state_evidence(a, vp);
+	x->fire = firing_rule(vp);
+	struct tf_blast b;
+	memset(&b, 0, sizeof(b));
+	if (plan.counts[TF_ACT_DELETE] + plan.counts[TF_ACT_REPLACE_DC] + plan.counts[TF_ACT_REPLACE_CD] > 0)
+		blast_from_plan(a, &plan, &pol, &b);
+	const char *what;
+	enum decision d;
+	const char *rule;
+	if (plan.changes_src == TF_CHANGES_NONE) {
+		what = arena_printf(a, "%s apply %s in %s: the plan's changes cannot be read (%s).", tool, tp->planfile,
+				    where, plan.changes_note ? plan.changes_note : "unknown format");
+		d = vp->production ? DECISION_DENY : DECISION_ASK;
+		rule = "terraform.apply-plan";
+	} else if (b.ndeleted == 0) {
+		what = arena_printf(a, "%s apply %s in %s deletes nothing: %zu to add, %zu to change.", tool,
+				    tp->planfile, where, plan.counts[TF_ACT_CREATE], plan.counts[TF_ACT_UPDATE]);
+		d = DECISION_ALLOW;
+		rule = "terraform.apply-plan";
+	} else {
+		bool data = b.nholding_data > 0 || b.nlost > 0;
+		what = arena_printf(a, "%s apply %s in %s %s.", tool, tp->planfile, where, blast_summary(a, &b, 4));
+		d = data || vp->production ? DECISION_DENY : DECISION_ASK;
+		rule = data ? "terraform.apply-plan-data" : "terraform.apply-plan";
+	}
+	if (plan.errored)
+		what = arena_printf(a, "%s The plan is errored: Terraform refuses to apply it.", what);
+	if (vp->production)
+		what = arena_printf(a, "%s This is production (%s).", what, vp->production_why);
+	if (x->fire) {
+		d = DECISION_DENY;
+		rule = x->fire;
+	} else if (x->state_ev && d == DECISION_ALLOW) {
+		d = DECISION_ASK; /* a warning (missing-state smell, local prod state) is worth a look */
+	}
+	const char *parts[] = { what, x->state_ev, verdict_text(d), x->fire ? accept_hint(a, vp) : NULL, x->jnote };
+	decide(out, d, rule, join_sentences(a, parts, ARRAY_SIZE(parts)), vp->production);
+}
+
 void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const struct bw_config *cfg,
 		     struct tf_assessment *out)
 {
@@ -685,133 +844,14 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 	const char *jnote = journal_error ? arena_printf(a, "(The state journal is unavailable: %s.)", journal_error)
 					  : NULL;
 
+	struct assess x = { .a = a, .cfg = cfg, .t = &t, .tool = tool, .v = &v, .o = &o, .db = db, .where = where,
+			    .state_ev = state_ev, .fire = fire, .jnote = jnote };
 	if (is_destroy) {
-		struct tf_policy pol;
-		struct tf_read_opts ro = { 0 };
-		tf_policy_from_config(&pol, cfg);
-		tf_policy_read_opts(&pol, &ro);
-		const char *what;
-		enum decision d;
-		const char *rule;
-		/* a whole-state destroy of the unchanged pinned file: the blast radius from the last parse */
-		struct tfj_key key = { v.be.dir, v.be.key, v.be.workspace };
-		const char *policy = policy_text(a, &pol);
-		struct tfj_blast bc;
-		bool hit = false;
-		bool local = !v.be.remote && v.obs.present && !v.read_error;
-		if (local && !v.state_read && !t.ntargets && db && !getenv("BLASTWALL_TF_NO_CACHE") &&
-		    tfj_blast_get(a, db, &key, &v.obs, policy, &bc, &hit, &e) < 0) {
-			hit = false;
-			err_init(&e);
-		}
-		if (local && !v.state_read && !hit)
-			read_state(a, &v, &o, &ro);
-		if (!hit && v.state_read && v.st.form != TF_STATE_ENCRYPTED) {
-			if (v.st.nmanaged == 0) {
-				bc = (struct tfj_blast){ .summary = "would delete nothing: the state holds no managed resources" };
-			} else {
-				struct tf_blast b;
-				blast_from_state(a, &v.st, (const char *const *)t.targets, t.ntargets, &pol, &b);
-				bc = (struct tfj_blast){ .ndeleted = (long long)b.ndeleted,
-							 .nholding = (long long)b.nholding_data, .nlost = (long long)b.nlost,
-							 .worst = (int)b.worst, .summary = blast_summary(a, &b, 4) };
-			}
-			hit = true;
-			if (!t.ntargets && !v.be.remote && db && tfj_blast_put(db, &key, &v.obs, policy, &bc, &e) < 0)
-				err_init(&e); /* only a cache: the answer stands */
-		}
-		if (hit) {
-			what = arena_printf(a, "%s %s%s in %s %s.", tool, t.sub, t.ntargets ? " -target" : "", where,
-					    bc.summary);
-			bool data = bc.nholding > 0 || bc.nlost > 0;
-			d = (data || v.production) && bc.ndeleted > 0 ? DECISION_DENY : DECISION_ASK;
-			rule = data ? "terraform.destroy-data" : "terraform.destroy";
-		} else if (v.read_error) {
-			what = arena_printf(a, "%s %s in %s: the blast radius is unknown (%s).", tool, t.sub, where,
-					    v.read_error);
-			d = DECISION_DENY;
-			rule = "terraform.destroy";
-		} else if (v.state_read && v.st.form == TF_STATE_ENCRYPTED) {
-			what = arena_printf(a, "%s %s in %s would delete every resource of an encrypted state (lineage %s, "
-					       "serial %llu): blastwall cannot read which.",
-					    tool, t.sub, where, tfj_short_lineage(a, v.st.lineage), v.st.serial);
-			d = DECISION_DENY;
-			rule = "terraform.destroy";
-		} else {
-			what = arena_printf(a, "%s %s in %s: there is no state at %s, so it would delete nothing that "
-					       "blastwall can see.",
-					    tool, t.sub, where, v.be.state_path ? v.be.state_path : v.be.type);
-			d = DECISION_ASK;
-			rule = "terraform.destroy";
-		}
-		if (v.production)
-			what = arena_printf(a, "%s This is production (%s).", what, v.production_why);
-		if (fire) {
-			d = DECISION_DENY;
-			rule = fire;
-		}
-		const char *tail = fire ? accept_hint(a, &v)
-			: d == DECISION_DENY ? arena_printf(a, "If it is intended, a human should run `%s plan -destroy "
-							      "-out=tfplan`, review it, and apply it.", tool)
-					     : NULL;
-		const char *parts[] = { what, state_ev, verdict_text(d), tail, jnote };
-		decide(out, d, rule, join_sentences(a, parts, ARRAY_SIZE(parts)), v.production);
+		assess_destroy(&x, out);
 		return;
 	}
-
 	if (is_apply && t.planfile && !fs_is_dir(path_join(a, v.be.dir, t.planfile))) {
-		struct tf_plan plan;
-		struct tf_plan_opts po = { 0 };
-		struct tf_policy pol;
-		tf_policy_from_config(&pol, cfg);
-		tf_policy_read_opts(&pol, &po.read);
-		po.no_exec = true;
-		const char *path = path_join(a, v.be.dir, t.planfile);
-		if (tfplan_load(a, path, &po, &plan, &e) < 0) {
-			if (fire) {
-				const char *parts[] = { state_ev, "Denied.", accept_hint(a, &v) };
-				decide(out, DECISION_DENY, fire, join_sentences(a, parts, 3), v.production);
-			}
-			return; /* terraform will refuse a plan it cannot read too */
-		}
-		tf_state_judge_plan(a, &v, &plan);
-		state_ev = tf_state_evidence(a, &v);
-		fire = firing_rule(&v);
-		struct tf_blast b;
-		memset(&b, 0, sizeof(b));
-		if (plan.counts[TF_ACT_DELETE] + plan.counts[TF_ACT_REPLACE_DC] + plan.counts[TF_ACT_REPLACE_CD] > 0)
-			blast_from_plan(a, &plan, &pol, &b);
-		const char *what;
-		enum decision d;
-		const char *rule;
-		if (plan.changes_src == TF_CHANGES_NONE) {
-			what = arena_printf(a, "%s apply %s in %s: the plan's changes cannot be read (%s).", tool, t.planfile,
-					    where, plan.changes_note ? plan.changes_note : "unknown format");
-			d = v.production ? DECISION_DENY : DECISION_ASK;
-			rule = "terraform.apply-plan";
-		} else if (b.ndeleted == 0) {
-			what = arena_printf(a, "%s apply %s in %s deletes nothing: %zu to add, %zu to change.", tool,
-					    t.planfile, where, plan.counts[TF_ACT_CREATE], plan.counts[TF_ACT_UPDATE]);
-			d = DECISION_ALLOW;
-			rule = "terraform.apply-plan";
-		} else {
-			bool data = b.nholding_data > 0 || b.nlost > 0;
-			what = arena_printf(a, "%s apply %s in %s %s.", tool, t.planfile, where, blast_summary(a, &b, 4));
-			d = data || v.production ? DECISION_DENY : DECISION_ASK;
-			rule = data ? "terraform.apply-plan-data" : "terraform.apply-plan";
-		}
-		if (plan.errored)
-			what = arena_printf(a, "%s The plan is errored: Terraform refuses to apply it.", what);
-		if (v.production)
-			what = arena_printf(a, "%s This is production (%s).", what, v.production_why);
-		if (fire) {
-			d = DECISION_DENY;
-			rule = fire;
-		} else if (state_ev && d == DECISION_ALLOW) {
-			d = DECISION_ASK; /* a warning (missing-state smell, local prod state) is worth a look */
-		}
-		const char *parts[] = { what, state_ev, verdict_text(d), fire ? accept_hint(a, &v) : NULL, jnote };
-		decide(out, d, rule, join_sentences(a, parts, ARRAY_SIZE(parts)), v.production);
+		assess_saved_plan(&x, out);
 		return;
 	}
 
