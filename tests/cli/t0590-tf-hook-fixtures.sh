@@ -77,3 +77,13 @@ expect_decision deny "apply without a plan in production is denied"
 expect_grep "$T/reason" "plan -out=tfplan && blastwall plan tfplan && terraform apply tfplan" "the recipe is given"
 hook "$T/prod" "terraform destroy"
 expect_decision deny "destroy in production is denied even without data"
+
+# the workspace comes from the command's own environment
+mkdir -p ws/terraform.tfstate.d/prod && cp "$G/state-a.tfstate" ws/terraform.tfstate.d/prod/terraform.tfstate
+hook "$T/ws" "TF_WORKSPACE=prod terraform apply -auto-approve"
+expect_decision deny "TF_WORKSPACE=prod apply without a plan is denied"
+expect_grep "$T/reason" "workspace 'prod' matches the production pattern" "the production workspace is named"
+hook "$T/ws" "env TF_WORKSPACE=prod terraform destroy"
+expect_grep "$T/reason" "would delete 7 resources" "destroy reads the prod workspace's state"
+hook "$T/ws" "terraform destroy"
+expect_grep "$T/reason" "no state at .*/ws/terraform.tfstate" "the default workspace has no state here"
