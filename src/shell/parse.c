@@ -755,6 +755,7 @@ static int lex_backtick(struct parser *p, struct wbuild *wb, bool in_dq)
 		read_heredocs(&c);
 	if (!list || failed(&c))
 		return -1;
+	list->src = str_make(p->s + start, p->pos - start);
 	wb_subst(p, wb, list);
 	sb_put(p, p->s + start, p->pos - start);
 	return 0;

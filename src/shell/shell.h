@@ -129,6 +129,15 @@ struct shell_limits {
  * no kids for empty input or only comments) and 0 is returned. On a syntax
  * error or a limit, returns -1 with e naming the problem and its position
  * ("line 3, column 7: unterminated quote"). limits may be NULL for defaults.
+ *
+ * Shape of the tree: every list (the root, compound bodies, the inside of a
+ * substitution) is a SHELL_SEQ, even with one command; a substitution in
+ * shell_word.subst / shell_redir.subst is that SHELL_SEQ, its src spanning the
+ * whole "$(...)". An array assignment's lit is "a=(x y)" from the elements'
+ * values. "{var}>file" parses as a redirection with fd -1. A heredoc whose
+ * delimiter never comes takes the rest of the input as its body, as bash
+ * does (with a warning). "a && b || c" chains nest to the left as long as
+ * the chain: recurse on kids[0] with care (shell_walk and shell_dump loop).
  */
 int shell_parse(struct arena *a, const char *src, size_t n, const struct shell_limits *limits,
 		struct shell_node **out, struct err *e);
@@ -143,12 +152,19 @@ int shell_parse(struct arena *a, const char *src, size_t n, const struct shell_l
  */
 struct shell_visit {
 	const struct shell_node *cmd;   /* a SHELL_SIMPLE */
-	const struct shell_node *prev;  /* previous pipeline stage, or NULL */
+	const struct shell_node *prev;  /* previous pipeline stage, or NULL; see below */
 	unsigned depth;
 	bool in_subst;                  /* inside $(...), `...` or <(...) */
 	bool in_function;               /* inside a function body */
 	bool background;                /* run with & */
 };
+/*
+ * prev: for the first stage, the prev of the pipeline itself (commands in a
+ * compound stage inherit it); for a later stage, the stage before it when
+ * that is a simple command, else the last simple command inside that stage
+ * ("{ a; curl x; } | sh" gives curl), or the stage node itself when it holds
+ * none (a [[ ]] or (( )) stage). Commands in substitutions have prev NULL.
+ */
 int shell_walk(const struct shell_node *root, int (*cb)(const struct shell_visit *v, void *ctx), void *ctx);
 
 /* Writes a readable indented dump of the tree (for "blastwall explain" and tests). */
