@@ -79,6 +79,18 @@ mk_payload "terraform plan -out=tfplan" >"$work/plan.jsonl"
 answer=$("$BLASTWALL" hook claude <"$work/destroy.jsonl" | jq -r '.hookSpecificOutput | "\(.permissionDecision): \(.permissionDecisionReason)"' | cut -c1-400)
 
 run() { "$HOOKBENCH" -r "$ROUNDS" -w 3 "$1" "bare=/bin/true" "blastwall=$BLASTWALL hook claude"; }
+# CPU time per call (user + system, from the children's rusage): unlike wall time it does not grow
+# when other processes compete for the CPUs.
+cpu_ms() {
+	local payload=$1 i t0 t1 me=$BASHPID
+	t0=$(awk '{print $16 + $17}' /proc/$me/stat)
+	for ((i = 0; i < ROUNDS; i++)); do "$BLASTWALL" hook claude <"$payload" >/dev/null; done
+	t1=$(awk '{print $16 + $17}' /proc/$me/stat)
+	awk -v a="$t0" -v b="$t1" -v n="$ROUNDS" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) * 1000 / hz / n }'
+}
+cold_cpu=$(BLASTWALL_TF_NO_CACHE=1 cpu_ms "$work/destroy.jsonl")
+warm_cpu=$(cpu_ms "$work/destroy.jsonl")
+plan_cpu=$(cpu_ms "$work/plan.jsonl")
 cold_rows=$(BLASTWALL_TF_NO_CACHE=1 run "$work/destroy.jsonl")
 warm_rows=$(run "$work/destroy.jsonl")
 plan_rows=$(run "$work/plan.jsonl")
@@ -93,18 +105,22 @@ ncpu=$(nproc)
 	echo "\`blastwall hook claude\` (spawn, payload on stdin, answer, exit), $ROUNDS rounds after 3 warm-up runs,"
 	echo "measured by tests/tools/hookbench. Target: destroy <= 50 ms. \"cold\" parses the whole state on every"
 	echo "call (BLASTWALL_TF_NO_CACHE=1, as after any change to the file); \"warm\" is the unchanged pinned file,"
-	echo "whose blast radius the journal cached when it last parsed it."
+	echo "whose blast radius the journal cached when it last parsed it. Load average when it ran:"
+	echo "$(cut -d' ' -f1-3 /proc/loadavg) (wall times grow with it; CPU ms/call, user + system, does not)."
 	echo
-	echo "| command (payload) | target | runs | p50 ms | p90 ms | p99 ms | mean ms | max ms |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| command (payload) | target | runs | p50 ms | p90 ms | p99 ms | mean ms | max ms | CPU ms/call |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	while IFS=$'\t' read -r name runs p50 p90 p99 mean max nz; do
-		echo "| terraform destroy, cold (state parsed) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max |"
+		c=; [ "$name" = blastwall ] && c=$cold_cpu
+		echo "| terraform destroy, cold (state parsed) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max | $c |"
 	done <<<"$cold_rows"
 	while IFS=$'\t' read -r name runs p50 p90 p99 mean max nz; do
-		echo "| terraform destroy, warm (unchanged pinned file) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max |"
+		c=; [ "$name" = blastwall ] && c=$warm_cpu
+		echo "| terraform destroy, warm (unchanged pinned file) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max | $c |"
 	done <<<"$warm_rows"
 	while IFS=$'\t' read -r name runs p50 p90 p99 mean max nz; do
-		echo "| terraform plan (pinned state, not re-read) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max |"
+		c=; [ "$name" = blastwall ] && c=$plan_cpu
+		echo "| terraform plan (pinned state, not re-read) | $name | $runs | $p50 | $p90 | $p99 | $mean | $max | $c |"
 	done <<<"$plan_rows"
 	echo
 	echo "The hook's answer to the destroy (first 400 characters):"
