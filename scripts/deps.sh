@@ -8,7 +8,7 @@ build_pkgs="gcc make pkg-config sqlite3 libpq-dev libsqlite3-dev libzstd-dev lib
 # client) and sqlite3 for backup round trips, clang + its runtime for fuzzing
 # and sanitizers, jq for the plan fixtures' cross-checks.
 test_pkgs="$build_pkgs shfmt postgresql postgresql-client sqlite3 clang libclang-rt-14-dev jq zstd"
-bench_pkgs="$test_pkgs hyperfine restic nodejs npm"
+bench_pkgs="$test_pkgs hyperfine restic nodejs npm time"
 case $what in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
