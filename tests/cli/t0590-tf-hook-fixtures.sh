@@ -87,3 +87,15 @@ hook "$T/ws" "env TF_WORKSPACE=prod terraform destroy"
 expect_grep "$T/reason" "would delete 7 resources" "destroy reads the prod workspace's state"
 hook "$T/ws" "terraform destroy"
 expect_grep "$T/reason" "no state at .*/ws/terraform.tfstate" "the default workspace has no state here"
+
+# OpenTofu: the same state, and an encrypted one (lineage and serial in clear, resources not)
+hook "$T/w" "tofu destroy"
+expect_grep "$T/reason" "tofu destroy in w/" "tofu is named as the tool"
+mkdir enc
+printf '{"serial": 3, "lineage": "0badc0de-1111-2222-3333-444455556666", "meta": {"key_provider.pbkdf2.k": "x"}, "encrypted_data": "c2VjcmV0", "encryption_version": "v0"}' >enc/terraform.tfstate
+expect_exit 0 "an encrypted state is pinned by lineage and serial" bw state check enc --json
+if jq -e '.state.lineage == "0badc0de-1111-2222-3333-444455556666" and .state.serial == 3 and .state.resources == null' \
+	"$T/out" >/dev/null; then pass "encrypted state identity"; else fail "encrypted state identity"; sed 's/^/#   /' "$T/out" | head -30; fi
+hook "$T/enc" "tofu destroy"
+expect_decision deny "destroying an encrypted state blastwall cannot read is denied"
+expect_grep "$T/reason" "encrypted state \(lineage 0badc0de\.\.\., serial 3\)" "it says why"
