@@ -258,8 +258,8 @@ static void print_view(struct arena *a, const struct tf_state_view *v, long long
 		       v->f[i].fires ? "stop" : "warn", term_reset(f), v->f[i].rule, v->f[i].message);
 	if (v->fires)
 		printf("hint: check `terraform state list` (and where the file came from); run 'blastwall state "
-		       "accept%s%s' if the change is intended\n",
-		       strcmp(v->be.dir, ".") ? " " : "", v->be.dir);
+		       "accept %s' if the change is intended\n",
+		       v->be.dir);
 }
 
 /* ---- subcommands ---- */
@@ -355,7 +355,7 @@ static int do_pin(struct arena *a, const struct state_opts *so, bool accept)
 	} else {
 		const char *event = accept ? "accept" : "pin";
 		const char *detail = accept && tfj_kind_fires(v.kind)
-					     ? arena_printf(&*a, "accepted a %s state", tfj_kind_name(v.kind))
+					     ? arena_printf(a, "accepted a %s state", tfj_kind_name(v.kind))
 					     : NULL;
 		struct tfj_key k = { v.be.dir, v.be.key, v.be.workspace };
 		if (tfj_pin(db, &k, &v.obs, now, event, v.pin.exists ? &v.pin.s : NULL, detail, &e) < 0) {
