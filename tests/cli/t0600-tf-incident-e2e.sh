@@ -42,6 +42,8 @@ hook() {
 }
 
 config infra 5
+# the project says which resource holds data (terraform_data holds none by itself)
+printf 'terraform:\n  protect: ["terraform_data.courses_db"]\n' >infra/.blastwall.yaml
 if tf_apply infra; then pass "terraform apply of 5 resources"; else
 	fail "terraform apply"; sed 's/^/#   /' "$T/tf.log" | tail -20; exit 0
 fi
@@ -66,7 +68,8 @@ r=$(jq -r '.hookSpecificOutput.permissionDecisionReason // empty' "$T/out")
 d=$(jq -r '.hookSpecificOutput.permissionDecision // empty' "$T/out")
 if [ "$d" = deny ]; then pass "terraform destroy is denied"; else fail "destroy not denied ($d)"; cat "$T/out" | sed 's/^/#   /'; fi
 echo "$r" >"$T/reason"
-expect_grep "$T/reason" "would delete 12 resources" "the blast radius of the swapped state is given"
+expect_grep "$T/reason" "would delete 12 resources, 1 of them holding data: terraform_data.courses_db" \
+	"the blast radius of the swapped state is given, data first"
 expect_grep "$T/reason" "lineage changed from ${good:0:8}\.\.\. to ${bad:0:8}\.\.\." "the lineage change is cited"
 expect_grep "$T/reason" "describes 12 resources instead of 5" "the counts are cited"
 expect_grep "$T/reason" "modification time says 2024-03-01" "the archive's old mtime is noticed"
