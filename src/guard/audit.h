@@ -41,7 +41,11 @@ struct audit_entry {
 /* Creates or upgrades the audit tables (called by audit_open). */
 int audit_migrate(sqlite3 *db, struct err *e);
 
-/* Opens state.db and makes sure the audit tables exist. */
+/*
+ * Opens state.db and makes sure the audit tables exist. The connection does
+ * not fsync (STATEDB_NO_SYNC): the hook writes one row per ask or deny and an
+ * fsync would cost more than all the rest of the hook.
+ */
 int audit_open(struct arena *a, sqlite3 **db, struct err *e);
 
 /* Appends one row (one IMMEDIATE transaction); fills ent->seq, time, hashes. */

@@ -352,7 +352,8 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 		if (guard_alt_match("-name -iname -path -ipath -regex -iregex -wholename -iwholename -mtime -mmin -atime "
 				    "-amin -ctime -cmin -user -group -nouser -nogroup -size -empty -inum -samefile -perm "
 				    "-lname -ilname -links -uid -gid -used", w) ||
-		    strncmp(w, "-newer", 6) == 0)
+		    strncmp(w, "-newer", 6) == 0 ||
+		    (eq(w, "-type") && k + 1 < c->argc && !eq(c->argv[k + 1], "f")))
 			filtered = true;
 		if (eq(w, "-exec") || eq(w, "-execdir") || eq(w, "-ok") || eq(w, "-okdir")) {
 			size_t e = k + 1;
@@ -579,8 +580,18 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 		/* perl/ruby short-option clusters: -ne 'code', -lnE'code', -F: (F, i, l, M ... take the rest) */
 		if ((eq(lang, "perl") || eq(lang, "ruby")) && w[1] != '-') {
 			const char *s = w + 1;
-			while (*s && !strchr("eE", *s) && !strchr("FilMmIx0CdDT", *s))
+			for (;;) {
+				if (*s == 'l' || *s == '0') {
+					/* -l[octal], -0[octal]: an optional number, then more switches */
+					s++;
+					while (*s >= '0' && *s <= '7')
+						s++;
+					continue;
+				}
+				if (!*s || strchr("eE", *s) || strchr("FiMmIxCdDT", *s))
+					break;
 				s++;
+			}
 			if (*s == 'e' || *s == 'E') {
 				const char *body = s[1] ? s + 1 : (i + 1 < c->argc ? c->argv[++i] : "");
 				buf_addz(&code, body);

@@ -204,7 +204,10 @@ static int scan(const char *path, const char *cwd, const struct bw_config *cfg)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rc = guard_decide(a, &req, cfg, &res, &e);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		secs += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		secs += dt;
+		if (getenv("GUARD_CORPUS_SLOW") && dt * 1e6 > atof(getenv("GUARD_CORPUS_SLOW")))
+			fprintf(stderr, "slow: %.0f us: %s\n", dt * 1e6, line);
 		total++;
 		if (rc == 0) {
 			counts[res.decision]++;
@@ -247,8 +250,11 @@ int main(int argc, char **argv)
 		err_print(&e);
 		return 2;
 	}
-	if (scan_file)
-		return scan(scan_file, cwd, &cfg);
+	if (scan_file) {
+		int rc = scan(scan_file, cwd, &cfg);
+		arena_free(ca);
+		return rc;
+	}
 	int failed = 0, total = 0;
 	for (; i < argc; i++) {
 		int n = run_file(argv[i], cwd, &cfg, &failed);
