@@ -462,6 +462,10 @@ static int dump_unit(struct bk_worker *wk, struct unit *u, char *batch, struct e
 	u->stored_bytes = info.stored_bytes;
 	memcpy(u->sha256, info.sha256, sizeof(u->sha256));
 	pool_done(&bk->pool, rows, info.bytes, "backup");
+	/* tests stretch a backup out to interrupt it at many points */
+	const char *delay = getenv("BLASTWALL_TEST_PART_DELAY_MS");
+	if (delay && strtoul(delay, NULL, 10) > 0)
+		usleep((useconds_t)strtoul(delay, NULL, 10) * 1000);
 	return 0;
 }
 
@@ -637,7 +641,7 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	int jobs = o->jobs < 1 ? 1 : o->jobs;
 	const char *src = o->redacted;
 	PGconn *leader;
-	if (pg_connect(a, o->conninfo, arena_printf(a, "connect to '%s'", src), &leader, e) < 0)
+	if (pg_connect(a, o->conninfo, "connect to the database", &leader, e) < 0)
 		return -1;
 	struct bk_worker *wk = arena_new_array(a, struct bk_worker, (size_t)jobs);
 	wk[0].conn = leader;
