@@ -197,7 +197,16 @@ int audit_append(struct arena *a, sqlite3 *db, struct audit_entry *ent, struct e
 	sqlite3_finalize(head);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(upd);
-	return statedb_exec(db, "COMMIT", "cannot commit to the audit log", e);
+	if (statedb_exec(db, "COMMIT", "cannot commit to the audit log", e) < 0)
+		return -1;
+	/*
+	 * Move the WAL into the database and empty it, so that the next hook's
+	 * WAL recovery reads nothing. This connection does not fsync, so this
+	 * costs a few page writes. Busy (another process reading) is fine: the
+	 * next row tries again.
+	 */
+	sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return 0;
 fail:
 	sqlite3_finalize(head);
 	sqlite3_finalize(ins);

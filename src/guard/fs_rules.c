@@ -173,7 +173,7 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		const char *p = path_normalize(g->a, c->cwd, r);
 		const char *proj = guard_project(g);
 		if (in_temp(p) || eq(p, "/tmp") || eq(p, "/var/tmp") || (proj && path_within(p, proj)) ||
-		    path_within(p, c->cwd))
+		    path_within(p, g->cwd))
 			return;
 		hit_path(g, c, "filesystem.find-delete", p, " (files found below it)");
 		return;
@@ -214,7 +214,7 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		return;
 	}
 	const char *proj = guard_project(g);
-	if (path_within(c->cwd, p) || (proj && eq(p, proj))) {
+	if (path_within(g->cwd, p) || (proj && eq(p, proj))) {
 		if (contents)
 			hit_path(g, c, "filesystem.rm-glob-project", p, " (every file in it)");
 		else
@@ -233,11 +233,11 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 	bool cache = eq(base, "node_modules") || eq(base, "__pycache__") || eq(base, ".pytest_cache") ||
 		     eq(base, ".mypy_cache") ||
 		     (path_within(p, path_join(g->a, g->home, ".cache")) && !eq(p, path_join(g->a, g->home, ".cache")));
-	if (!cache && path_within(p, g->home) && !(proj && path_within(p, proj)) && !path_within(p, c->cwd)) {
+	if (!cache && path_within(p, g->home) && !(proj && path_within(p, proj)) && !path_within(p, g->cwd)) {
 		hit_path(g, c, "filesystem.rm-outside", p, " (in the home directory, outside the project)");
 		return;
 	}
-	if ((proj && path_within(p, proj)) || path_within(p, c->cwd) || in_temp(p)) {
+	if ((proj && path_within(p, proj)) || path_within(p, g->cwd) || in_temp(p)) {
 		if (guard_is_state_file(p))
 			hit_path(g, c, "terraform.state-file", p, NULL);
 		else if (guard_is_db_file(p))

@@ -266,11 +266,11 @@ static const char *join_via(struct gctx *g, const char *via, const char *how)
 }
 
 void guard_analyze_node(struct gctx *g, const struct shell_node *node, const struct shell_node *prev,
-			const struct gcmd *parent, const char *how)
+			const struct gcmd *parent, const char *how, const char *cwd)
 {
 	struct gcmd *c = arena_new_obj(g->a, struct gcmd);
 	c->node = node;
-	c->cwd = parent ? parent->cwd : g->cwd;
+	c->cwd = cwd ? cwd : parent ? parent->cwd : g->cwd;
 	c->via = join_via(g, parent ? parent->via : NULL, how);
 	c->depth = parent ? parent->depth + 1 : 0;
 	c->remote = parent ? parent->remote : false;
@@ -325,12 +325,76 @@ struct walk_ctx {
 	struct gctx *g;
 	const struct gcmd *parent;
 	const char *how;
+	const char *cwd; /* after a "cd DIR" in the same list, or NULL */
+	const struct shell_node *root;
 };
+
+/*
+ * "cd DIR && terraform destroy": a cd in the command list itself (not in a
+ * subshell, substitution, function, pipeline or background job) moves the
+ * commands after it. Only a literal directory that exists is followed: when
+ * the cd would fail, the next command runs where it was.
+ */
+/* Whether n is a stage of a pipeline under root (a cd there runs in a subshell). */
+static bool in_pipeline(const struct shell_node *root, const struct shell_node *n)
+{
+	if (!root)
+		return false;
+	if (root->kind == SHELL_PIPELINE) {
+		for (size_t i = 0; i < root->nkids; i++)
+			if (root->kids[i] == n)
+				return true;
+	}
+	if (root->kind != SHELL_SEQ && root->kind != SHELL_AND && root->kind != SHELL_OR && root->kind != SHELL_NOT &&
+	    root->kind != SHELL_PIPELINE)
+		return false;
+	for (size_t i = 0; i < root->nkids; i++)
+		if (in_pipeline(root->kids[i], n))
+			return true;
+	return false;
+}
+
+static void track_cd(struct walk_ctx *w, const struct shell_visit *v)
+{
+	const struct shell_node *n = v->cmd;
+	if (v->depth || v->in_subst || v->in_function || v->prev || v->background || n->nwords == 0 ||
+	    (n->words[0].flags & WORD_DYNAMIC) || (strcmp(n->words[0].lit, "cd") != 0 && strcmp(n->words[0].lit, "pushd") != 0))
+		return;
+	size_t i = 1;
+	while (i < n->nwords && n->words[i].lit[0] == '-' && n->words[i].lit[1])
+		i++;
+	struct gctx *g = w->g;
+	const char *base = w->cwd ? w->cwd : w->parent ? w->parent->cwd : g->cwd;
+	if (w->parent && w->parent->remote)
+		return;
+	const char *dir;
+	if (i >= n->nwords)
+		dir = g->home;
+	else if (n->words[i].flags & (WORD_CMDSUBST | WORD_ARITH | WORD_PROCSUBST))
+		return;
+	else if (n->words[i].flags & WORD_PARAM) {
+		struct gcmd tmp = { 0 };
+		tmp.cwd = base;
+		dir = guard_resolve_word(g, &tmp, n->words[i].lit, n->words[i].flags);
+		if (!dir)
+			return;
+	} else if ((n->words[i].flags & WORD_TILDE) && n->words[i].lit[0] == '~' &&
+		   (n->words[i].lit[1] == '/' || !n->words[i].lit[1]))
+		dir = arena_printf(g->a, "%s%s", g->home, n->words[i].lit + 1);
+	else
+		dir = n->words[i].lit;
+	if (strcmp(dir, "-") == 0 || in_pipeline(w->root, n))
+		return;
+	const char *p = path_normalize(g->a, base, dir);
+	if (fs_is_dir(p))
+		w->cwd = p;
+}
 
 static int visit(const struct shell_visit *v, void *p)
 {
 	struct walk_ctx *w = p;
-	guard_analyze_node(w->g, v->cmd, v->prev, w->parent, w->how);
+	guard_analyze_node(w->g, v->cmd, v->prev, w->parent, w->how, w->cwd);
+	track_cd(w, v);
 	return 0;
 }
 
@@ -350,7 +414,7 @@ void guard_analyze_text(struct gctx *g, const struct gcmd *parent, const char *h
 				  arena_printf(g->a, "The shell code run by %s does not parse (%s).", what, e.msg));
 		return;
 	}
-	struct walk_ctx w = { g, parent, how };
+	struct walk_ctx w = { g, parent, how, NULL, root };
 	shell_walk(root, visit, &w);
 }
 
@@ -389,7 +453,7 @@ int guard_decide(struct arena *a, const struct guard_request *req, const struct 
 				       "would run.", pe.msg));
 	} else {
 		out->ast = root;
-		struct walk_ctx w = { &g, NULL, NULL };
+		struct walk_ctx w = { &g, NULL, NULL, NULL, root };
 		shell_walk(root, visit, &w);
 	}
 

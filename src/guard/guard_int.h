@@ -76,7 +76,7 @@ void guard_hit_raw(struct gctx *g, const struct gcmd *c, const char *rule_id, en
 void guard_analyze_text(struct gctx *g, const struct gcmd *parent, const char *how, const char *text);
 /* Builds a gcmd for one simple command of a parse, with its stdin resolved. */
 void guard_analyze_node(struct gctx *g, const struct shell_node *node, const struct shell_node *prev,
-			const struct gcmd *parent, const char *how);
+			const struct gcmd *parent, const char *how, const char *cwd);
 
 /* --- unwrap.c ----------------------------------------------------------- */
 /* Sees through wrappers and interpreters, then runs the rules on what is left. */
