@@ -278,7 +278,8 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 	struct arena *a = arena_new();
 	int rc = -1;
 	json_t *cfg = NULL;
-	if (fs_exists(path)) {
+	bool existed = fs_exists(path);
+	if (existed) {
 		if (!fs_is_dir(path)) {
 			err_set(e, "cannot create a repository at '%s': it exists and is not a directory", path);
 			goto out;
@@ -400,6 +401,8 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 out:
 	json_decref(cfg);
 	arena_free(a);
+	if (rc < 0 && !existed)
+		rmdir(path); /* leave no empty husk behind (fails harmlessly if anything is in it) */
 	return rc;
 }
 
@@ -1461,6 +1464,17 @@ int repo_forget_snapshot(struct repo *r, const char *id, struct err *e)
 	char key[96];
 	snprintf(key, sizeof(key), "snapshots/%s", id);
 	return storage_delete(r->st, key, e);
+}
+
+int repo_quarantine(struct repo *r, const char *key, struct err *e)
+{
+	const char *base = strrchr(key, '/');
+	base = base ? base + 1 : key;
+	if (!is_hex_id(base) || (strncmp(key, "data/", 5) != 0 && strncmp(key, "snapshots/", 10) != 0))
+		return err_set(e, "'%s' cannot be quarantined", key);
+	char to[160];
+	snprintf(to, sizeof(to), "quarantine/%s-%lld", base, (long long)time(NULL));
+	return storage_rename(r->st, key, to, true, e);
 }
 
 int repo_sync(struct repo *r, struct err *e)

@@ -38,6 +38,12 @@ int repo_check_chunk(struct repo *r, const char *id, struct err *e);
 int repo_delete_chunk(struct repo *r, const char *id, struct err *e);
 int repo_forget_snapshot(struct repo *r, const char *id, struct err *e);
 int repo_sync(struct repo *r, struct err *e);
+/*
+ * Moves a damaged object (a chunk or manifest key) to quarantine/ so that the
+ * next backup stores that chunk afresh instead of deduplicating against the
+ * damaged copy. Nothing is deleted. The caller holds the lock.
+ */
+int repo_quarantine(struct repo *r, const char *key, struct err *e);
 /* Removes temporary files older than max_age seconds (left by killed writers). */
 int repo_clean_temp(struct repo *r, int64_t max_age, uint64_t *removed, struct err *e);
 

@@ -20,7 +20,7 @@
 #include "common/term.h"
 
 static const char usage[] =
-	"usage: blastwall verify [--repo PATH] [--key-file F | --passphrase-file F] [--read-data] [--json]\n"
+	"usage: blastwall verify [--repo PATH] [--key-file F | --passphrase-file F] [--read-data [--repair]] [--json]\n"
 	"\n"
 	"Checks that every snapshot in the repository can be restored: each manifest\n"
 	"decodes and is well formed, and each chunk it names exists. --read-data also\n"
@@ -28,6 +28,8 @@ static const char usage[] =
 	"names the damaged object and the snapshots and streams that use it.\n"
 	"\n"
 	"  --read-data            read and check every stored object, not only the structure\n"
+	"  --repair               move damaged objects to quarantine/ (under the lock) so that the\n"
+	"                         next backup stores that data afresh; snapshots that used them stay damaged\n"
 	"  --repo PATH            the repository (default: $BLASTWALL_REPO)\n"
 	"  --key-file F           key file of an encrypted repository ($BLASTWALL_KEY_FILE)\n"
 	"  --passphrase-file F    passphrase of an encrypted repository ($BLASTWALL_PASSPHRASE)\n"
@@ -135,12 +137,13 @@ int cmd_verify(int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "read-data", no_argument, NULL, 'd' },
+		{ "repair", no_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
-	bool json = false, read_data = false;
+	bool json = false, read_data = false, repair = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -148,6 +151,7 @@ int cmd_verify(int argc, char **argv)
 		case 'k': key_file = optarg; break;
 		case 'p': pass_file = optarg; break;
 		case 'd': read_data = true; break;
+		case 'R': repair = true; break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return cmd_usage_error("verify", "unknown option");
@@ -155,6 +159,8 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+	if (repair && !read_data)
+		return cmd_usage_error("verify", "--repair needs --read-data");
 	struct arena *a = arena_new();
 	struct err e;
 	err_init(&e);
@@ -164,6 +170,11 @@ int cmd_verify(int argc, char **argv)
 	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
 		err_print(&e);
 		rc = e.code ? e.code : EXIT_FAIL;
+		goto out;
+	}
+	/* repairing moves objects: no backup may deduplicate against them meanwhile */
+	if (repair && repo_lock(r, "verify --repair", &e) < 0) {
+		err_print(&e);
 		goto out;
 	}
 	char **ids;
@@ -223,6 +234,22 @@ int cmd_verify(int argc, char **argv)
 	if (read_data)
 		read_all(r, &v, !json && isatty(2));
 	size_t np = json_array_size(v.problems);
+	size_t moved = 0;
+	if (repair) {
+		size_t i;
+		json_t *p;
+		json_array_foreach(v.problems, i, p) {
+			const char *obj = json_string_value(json_object_get(p, "object"));
+			if (strcmp(json_string_value(json_object_get(p, "problem")), "missing") == 0)
+				continue;
+			if (repo_quarantine(r, obj, &e) < 0) {
+				err_print(&e);
+				goto out;
+			}
+			json_object_set_new(p, "quarantined", json_true());
+			moved++;
+		}
+	}
 	if (json) {
 		json_t *j = json_pack("{s:b, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:O}", "ok", np == 0, "repository",
 				      repo_path(r), "read_data", read_data, "snapshots", (json_int_t)nid, "snapshots_ok",
@@ -252,6 +279,12 @@ int cmd_verify(int argc, char **argv)
 		if (unused)
 			printf("%zu chunk%s not used by any snapshot ('blastwall prune' removes them)\n", unused,
 			       unused == 1 ? " is" : "s are");
+		if (moved)
+			printf("moved %zu damaged object%s to quarantine/: the next backup stores that data again\n", moved,
+			       moved == 1 ? "" : "s");
+		else if (np && read_data)
+			fprintf(stderr, "hint: 'blastwall verify --read-data --repair' moves damaged objects aside so that "
+					"the next backup does not reuse them\n");
 		if (np)
 			fprintf(stderr, "hint: snapshots that use a damaged object cannot be restored completely; "
 					"take a new backup, and restore from an undamaged snapshot\n");

@@ -86,5 +86,18 @@ for mode in plain encrypted; do
 	expect_grep "$T/err" "does not match its name" "$mode: and says so"
 	cp saved.m "$man"
 	expect_exit 0 "$mode: all good again" bw verify --repo r --read-data
+
+	# --repair moves a damaged chunk aside, and the next backup of that data stores it afresh
+	flip "$chunk" $((size / 2))
+	expect_exit 2 "$mode: --repair needs --read-data" bw verify --repo r --repair
+	expect_exit 1 "$mode: verify --read-data --repair reports the damage" bw verify --repo r --read-data --repair
+	expect_grep "$T/out" "moved 1 damaged object to quarantine/" "$mode: and moves the object aside"
+	[ ! -e "$chunk" ] && ls r/quarantine/ | grep -q "^$(basename "$chunk")-" && pass "$mode: it is in quarantine/" || fail "$mode: it is in quarantine/"
+	expect_exit 1 "$mode: the snapshot that used it now lacks it" bw verify --repo r
+	expect_grep "$T/err" "$(basename "$chunk"): missing" "$mode: verify names the missing chunk"
+	again=$("$W" write r $bseed 2 2) && pass "$mode: a new backup of the same data" || fail "$mode: a new backup of the same data"
+	expect_exit 0 "$mode: reads back byte for byte" "$W" check r "$again" $bseed 2 2
+	[ -e "$chunk" ] && pass "$mode: the chunk was stored afresh" || fail "$mode: the chunk was stored afresh"
+	expect_exit 0 "$mode: and everything verifies again" bw verify --repo r --read-data
 	unset BLASTWALL_KEY_FILE
 done

@@ -16,7 +16,7 @@ for i in $(seq 1 10); do
 	pid=$!
 	sleep "0.$(printf '%03d' $((RANDOM % 900)))"
 	kill -9 $pid 2>/dev/null
-	wait $pid
+	wait $pid 2>/dev/null
 	rc=$?
 	if [ $rc -eq 0 ]; then n=$((n + 1)); else killed=$((killed + 1)); fi
 	have=$(ls r/snapshots | wc -l)
