@@ -31,8 +31,9 @@ commands="$work/commands.txt"
 corpus_files=()
 for f in "$top"/tests/corpus/*.tsv "$top"/tests/corpus/*.txt; do [ -f "$f" ] && corpus_files+=("$f"); done
 if [ ${#corpus_files[@]} -gt 0 ]; then
-	# corpus lines: DECISION<TAB>COMMAND (comments and blank lines skipped)
-	cat "${corpus_files[@]}" | grep -v '^[[:space:]]*#' | awk -F '\t' 'NF >= 2 && $2 != "" { print $2 }' >"$commands"
+	# corpus lines: DECISION<TAB>RULE<TAB>COMMAND (comments and blank lines skipped)
+	cat "${corpus_files[@]}" | grep -v '^[[:space:]]*#' |
+		awk -F '\t' 'NF >= 3 { c = $3; for (i = 4; i <= NF; i++) c = c "\t" $i; if (c != "") print c }' >"$commands"
 	source_desc="the guard corpus (tests/corpus, $(wc -l <"$commands") commands)"
 fi
 if [ ! -s "$commands" ]; then

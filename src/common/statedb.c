@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,41 +39,41 @@ char *statedb_path(struct arena *a)
 	return path_join(a, fs_state_dir(a), "state.db");
 }
 
-static int core_schema(sqlite3 *db, const char *path, struct err *e)
+/*
+ * The bookkeeping table, created inside the caller's IMMEDIATE transaction the
+ * first time any module migrates. A database from a newer blastwall (a
+ * user_version above ours) is refused rather than misread.
+ */
+static int core_schema(sqlite3 *db, struct err *e)
 {
 	sqlite3_stmt *st;
 	int v = 0;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return err_set(e, "cannot read '%s': %s", path, sqlite3_errmsg(db));
+		return err_set(e, "cannot read the state database: %s", sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (v == STATEDB_CORE_VERSION)
 		return 0;
 	if (v > STATEDB_CORE_VERSION) {
-		err_set(e, "'%s' was written by a newer blastwall (layout %d, this one knows %d)", path, v,
+		err_set(e, "the state database was written by a newer blastwall (layout %d, this one knows %d)", v,
 			STATEDB_CORE_VERSION);
 		return err_hint(e, "upgrade blastwall, or point BLASTWALL_STATE_DIR elsewhere");
 	}
-	if (statedb_exec(db,
-			 "BEGIN IMMEDIATE;"
-			 "CREATE TABLE IF NOT EXISTS schema_versions("
-			 "  module TEXT PRIMARY KEY,"
-			 "  version INTEGER NOT NULL,"
-			 "  updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
-			 "PRAGMA user_version = 1;"
-			 "COMMIT;",
-			 "cannot initialise the state database", e) < 0) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return 0;
+	return statedb_exec(db,
+			    "CREATE TABLE IF NOT EXISTS schema_versions("
+			    "  module TEXT PRIMARY KEY,"
+			    "  version INTEGER NOT NULL,"
+			    "  updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+			    "PRAGMA user_version = 1;",
+			    "cannot initialise the state database", e);
 }
 
 int statedb_open_path(struct arena *a, const char *path, int flags, sqlite3 **out, struct err *e)
 {
 	sqlite3 *db = NULL;
 	int oflags = SQLITE_OPEN_NOMUTEX;
+	bool fresh = false;
 	*out = NULL;
 	if (flags & STATEDB_READONLY) {
 		if (!fs_exists(path)) {
@@ -81,13 +82,17 @@ int statedb_open_path(struct arena *a, const char *path, int flags, sqlite3 **ou
 		}
 		oflags |= SQLITE_OPEN_READONLY;
 	} else {
-		char *dir = path_dirname(a, path);
-		if (fs_mkdir_p(dir, 0700, e) < 0)
-			return -1;
 		/* Create the file ourselves so it is private from the start (the WAL and shm follow its mode). */
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == ENOENT) {
+			if (fs_mkdir_p(path_dirname(a, path), 0700, e) < 0)
+				return -1;
+			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		}
 		if (fd < 0)
 			return err_errno(e, "cannot open '%s'", path);
+		struct stat st;
+		fresh = fstat(fd, &st) == 0 && st.st_size == 0;
 		close(fd);
 		oflags |= SQLITE_OPEN_READWRITE;
 	}
@@ -100,31 +105,33 @@ int statedb_open_path(struct arena *a, const char *path, int flags, sqlite3 **ou
 	arena_on_release(a, close_db, db);
 	sqlite3_busy_timeout(db, STATEDB_BUSY_MS);
 	sqlite3_extended_result_codes(db, 1);
-	if (!(flags & STATEDB_READONLY)) {
-		/*
-		 * A hook process opens, appends one row and exits. By default SQLite
-		 * would checkpoint the WAL into the database and delete it on every
-		 * close (three fsyncs and two unlinks: most of the hook's time). Keep
-		 * the WAL instead; SQLite checkpoints it on a commit once it holds
-		 * 1000 pages, so the cost is paid once every few hundred rows.
-		 */
-		int one = 1;
-		sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-	}
-	if (!(flags & STATEDB_READONLY)) {
-		/* journal_mode is stored in the file; asking again is a no-op read. */
-		if (statedb_exec(db, "PRAGMA journal_mode=WAL", "cannot switch the state database to WAL", e) < 0)
-			return err_wrap(e, "'%s'", path);
-		if (statedb_exec(db, "PRAGMA synchronous=NORMAL", "cannot set synchronous", e) < 0)
-			return -1;
-		if (core_schema(db, path, e) < 0)
-			return -1;
-	} else {
+	if (flags & STATEDB_READONLY) {
 		/* Reading a file that is not a database fails here, not later. */
 		if (statedb_exec(db, "SELECT count(*) FROM sqlite_schema", "cannot read the state database", e) < 0)
 			return err_wrap(e, "'%s'", path);
+		*out = db;
+		return 0;
 	}
+	/*
+	 * A hook process opens the database, writes a row or two and exits, so
+	 * what an open and a close cost is what every ask or deny costs. Closing
+	 * does not checkpoint (with synchronous=NORMAL that is two fsyncs, tens
+	 * of milliseconds on some disks) and the WAL file is kept between
+	 * processes (deleting and re-creating it and the shm took most of the
+	 * rest: unlink is slow). The WAL is emptied by the audit log's
+	 * checkpoint after each row (audit.c), or by SQLite's own auto-checkpoint
+	 * at 1000 pages, so a new process's WAL recovery has little to read.
+	 */
+	int one = 1;
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	const char *pragmas = (flags & STATEDB_NO_SYNC) ? "PRAGMA synchronous=OFF; PRAGMA journal_size_limit=0"
+							: "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=0";
+	if (statedb_exec(db, pragmas, "cannot configure the state database", e) < 0)
+		return err_wrap(e, "'%s'", path);
+	/* journal_mode is stored in the file: set it once, when the file is new. */
+	if (fresh && statedb_exec(db, "PRAGMA journal_mode=WAL", "cannot switch the state database to WAL", e) < 0)
+		return err_wrap(e, "'%s'", path);
 	*out = db;
 	return 0;
 }
@@ -140,6 +147,9 @@ int statedb_module_version(sqlite3 *db, const char *module, struct err *e)
 	int v = 0;
 	if (sqlite3_prepare_v2(db, "SELECT version FROM schema_versions WHERE module = ?1", -1, &st, NULL) !=
 	    SQLITE_OK) {
+		/* A database no module has migrated yet has no bookkeeping table: version 0. */
+		if (strstr(sqlite3_errmsg(db), "no such table"))
+			return 0;
 		err_set(e, "cannot read the schema version of '%s': %s", module, sqlite3_errmsg(db));
 		return -1;
 	}
@@ -172,6 +182,8 @@ int statedb_migrate(sqlite3 *db, const char *module, const struct statedb_migrat
 	}
 	if (statedb_exec(db, "BEGIN IMMEDIATE", "cannot lock the state database", e) < 0)
 		return -1;
+	if (core_schema(db, e) < 0)
+		goto fail;
 	/* Another process may have migrated while we waited for the lock. */
 	v = statedb_module_version(db, module, e);
 	if (v < 0)

@@ -6,8 +6,10 @@
  *
  * Connections use WAL (readers never wait for the hook's writer),
  * synchronous=NORMAL (a commit costs no fsync; a power cut can lose the last
- * commits but never corrupts the file), and a short busy timeout so a hook
- * never hangs on a lock held by another process.
+ * commits but never corrupts the file) unless STATEDB_NO_SYNC is asked for,
+ * and a short busy timeout so a hook never hangs on a lock held by another
+ * process. Closing does not checkpoint and the WAL file is kept between
+ * processes (see statedb.c for why: hooks open and close it all the time).
  *
  * Schema versioning: PRAGMA user_version is the version of the database's own
  * bookkeeping (the schema_versions table). Each module keeps its own version
@@ -45,6 +47,16 @@ struct statedb_migration {
 
 enum {
 	STATEDB_READONLY = 1,  /* open an existing database read-only; fails if it is missing */
+	/*
+	 * Commits and checkpoints are handed to the OS without fsync
+	 * (synchronous=OFF). A process crash loses nothing; a power cut or kernel
+	 * crash just after a write can lose the newest rows or, rarely, damage the
+	 * file. For the hook's audit row, where an fsync would cost more than
+	 * everything else the hook does (see audit.c); not for data that matters
+	 * more than the speed of one write. Its checkpoints also carry other
+	 * modules' committed pages into the database file without fsync.
+	 */
+	STATEDB_NO_SYNC = 2,
 };
 
 /* Opens (creating it and its directory when needed) $STATE_DIR/state.db. */
