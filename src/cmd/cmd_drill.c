@@ -33,8 +33,46 @@ static void usage(FILE *f)
 		   "  -j, --jobs N           parallel connections for the restore\n"
 		   "  --json                 print the result as JSON (doc/json/drill.md)\n"
 		   "  --metrics FILE         write a Prometheus textfile (node_exporter's textfile collector)\n"
+		   "  --history              list the drill results stored in the repository (with --json: as JSON)\n"
 		   "  --key-file F, --passphrase-file F   key of an encrypted repository\n"
 		   "  -q, --quiet            no progress\n");
+}
+
+/* --history: the stored drill results, oldest first. */
+static int print_history(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, bool json)
+{
+	struct err e;
+	err_init(&e);
+	struct repo *r;
+	json_t *arr;
+	if (repo_open_cli(a, repo_arg, key_file, pass_file, &r, &e) < 0 || repo_list_drills(r, a, &arr, &e) < 0) {
+		err_print(&e);
+		return e.code ? e.code : EXIT_FAIL;
+	}
+	if (json) {
+		char *t = json_dumps(arr, JSON_INDENT(2));
+		printf("%s\n", t);
+		free(t);
+		return EXIT_OK;
+	}
+	if (json_array_size(arr) == 0) {
+		printf("no drills recorded in '%s' yet: run 'blastwall drill --repo %s'\n", repo_path(r), repo_path(r));
+		return EXIT_OK;
+	}
+	printf("%-20s  %-12s  %-6s  %9s  %12s  %s\n", "TIME (UTC)", "SNAPSHOT", "RESULT", "RESTORE", "ROWS", "FIRST FAILURE");
+	size_t i;
+	json_t *d;
+	json_array_foreach(arr, i, d) {
+		json_t *snap = json_object_get(d, "snapshot");
+		const char *id = snap ? json_string_value(json_object_get(snap, "id")) : NULL;
+		json_t *f0 = json_array_get(json_object_get(d, "failures"), 0);
+		printf("%-20s  %-12.12s  %-6s  %8.1fs  %12" JSON_INTEGER_FORMAT "  %s\n",
+		       json_string_value(json_object_get(d, "started_at")) ? json_string_value(json_object_get(d, "started_at")) : "?",
+		       id ? id : "-", json_is_true(json_object_get(d, "ok")) ? "passed" : "FAILED",
+		       json_number_value(json_object_get(d, "restore_seconds")), json_integer_value(json_object_get(d, "rows_restored")),
+		       f0 ? json_string_value(f0) : "");
+	}
+	return EXIT_OK;
 }
 
 int cmd_drill(int argc, char **argv)
@@ -51,6 +89,7 @@ int cmd_drill(int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "history", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -58,7 +97,7 @@ int cmd_drill(int argc, char **argv)
 	struct drill_opts o = { .snapshot = "latest", .max_age_hours = -1 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, history = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -82,6 +121,7 @@ int cmd_drill(int argc, char **argv)
 		case 'k': key_file = optarg; break;
 		case 'p': pass_file = optarg; break;
 		case 'q': quiet = true; break;
+		case 'H': history = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: return cmd_usage_error("drill", "unknown option");
 		}
@@ -91,6 +131,11 @@ int cmd_drill(int argc, char **argv)
 	struct arena *a = arena_new();
 	struct err e;
 	err_init(&e);
+	if (history) {
+		int hrc = print_history(a, repo_arg, key_file, pass_file, json);
+		arena_free(a);
+		return hrc;
+	}
 	char cwd[4096];
 	struct bw_config cfg;
 	if (config_load(a, getcwd(cwd, sizeof(cwd)) ? cwd : ".", &cfg, &e) < 0) {
