@@ -85,6 +85,8 @@ int cmd_rules(int argc, char **argv)
 	const struct guard_rule *r = guard_rules(&n);
 	json_t *arr = json ? json_array() : NULL;
 	size_t shown = 0;
+	if (!json)
+		printf("%-34s %-5s %-5s %s\n", "RULE", "DEV", "PROD", "STOPS");
 	for (size_t i = 0; i < n; i++) {
 		if (pat && !str_glob(pat, str_from(r[i].id)) &&
 		    !(strchr(r[i].id, '.') && strncmp(r[i].id, pat, strlen(pat)) == 0 && r[i].id[strlen(pat)] == '.'))
@@ -123,8 +125,6 @@ int cmd_rules(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 		json_decref(arr);
-	} else if (shown) {
-		printf("\n(columns: rule, decision for a development target, decision for production)\n");
 	}
 	arena_free(a);
 	if (!shown) {

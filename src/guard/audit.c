@@ -56,9 +56,21 @@ int audit_open(struct arena *a, sqlite3 **db, struct err *e)
 	 * whose loss hurts. A power cut can cost the newest rows; --verify
 	 * reports any damage.
 	 */
-	if (statedb_open_path(a, statedb_path(a), STATEDB_NO_SYNC, db, e) < 0)
-		return -1;
-	return audit_migrate(*db, e);
+	return statedb_open_path(a, statedb_path(a), STATEDB_NO_SYNC, db, e);
+}
+
+/* Inside the write transaction: whether the audit tables are at the version this code writes. */
+static bool tables_current(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool ok = false;
+	if (sqlite3_prepare_v2(db, "SELECT version FROM schema_versions WHERE module = 'audit'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_column_int(st, 0) == audit_steps[ARRAY_SIZE(audit_steps) - 1].version;
+	sqlite3_finalize(st);
+	return ok;
 }
 
 char *audit_now(struct arena *a)
@@ -147,8 +159,22 @@ int audit_append(struct arena *a, sqlite3 *db, struct audit_entry *ent, struct e
 		ent->time = audit_now(a);
 	if (!ent->command || !ent->decision)
 		BUG("audit_append without command or decision");
-	if (statedb_exec(db, "BEGIN IMMEDIATE", "cannot lock the audit log", e) < 0)
-		return -1;
+	/*
+	 * The schema check rides in the write transaction (one transaction per
+	 * row, not two); only the first row of a new database, or one after an
+	 * upgrade, takes the migration path.
+	 */
+	for (int attempt = 0;; attempt++) {
+		if (statedb_exec(db, "BEGIN IMMEDIATE", "cannot lock the audit log", e) < 0)
+			return -1;
+		if (tables_current(db))
+			break;
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (attempt > 0)
+			return err_set(e, "the audit tables are missing or of another version after migrating");
+		if (audit_migrate(db, e) < 0)
+			return -1;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit_head WHERE id = 1", -1, &head, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "INSERT INTO audit_log(seq, time, cwd, agent, session, command, decision, rules, reason,"

@@ -38,11 +38,12 @@ struct audit_entry {
 	char hash[65];
 };
 
-/* Creates or upgrades the audit tables (called by audit_open). */
+/* Creates or upgrades the audit tables (audit_append does it when needed). */
 int audit_migrate(sqlite3 *db, struct err *e);
 
 /*
- * Opens state.db and makes sure the audit tables exist. The connection does
+ * Opens state.db for appending (the tables are created by the first
+ * audit_append). The connection does
  * not fsync (STATEDB_NO_SYNC): the hook writes one row per ask or deny and an
  * fsync would cost more than all the rest of the hook.
  */

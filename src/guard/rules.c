@@ -662,9 +662,12 @@ static void terraform_rules(struct gctx *g, const struct gcmd *c, const char *to
 		const char *id = as.rule ? as.rule : hit ? hit->id : "terraform.assessment";
 		if (hit && strcmp(id, "terraform.destroy") == 0)
 			id = hit->id;
-		guard_hit_raw(g, c, id, as.decision,
-			      as.message ? as.message : (hit ? hit->message : "terraform's state says this is risky."),
-			      as.production);
+		const char *msg = as.message ? as.message : (hit ? hit->message : "terraform's state says this is risky.");
+		/* the module gives the evidence; the static rule adds the safer way when the evidence has none */
+		const char *safer = hit ? strstr(hit->message, "Safer:") : NULL;
+		if (as.message && safer && as.decision != DECISION_ALLOW && !strstr(as.message, " plan"))
+			msg = arena_printf(g->a, "%s %s", as.message, safer);
+		guard_hit_raw(g, c, id, as.decision, msg, as.production);
 		return;
 	}
 	if (hit)
