@@ -81,8 +81,8 @@ const char *guard_stdin(struct gctx *g, const struct gcmd *c)
 {
 	if (c->stdin_text)
 		return c->stdin_text;
-	if (c->stdin_file && !c->remote)
-		return guard_read_file(g, c->cwd, c->stdin_file, STDIN_MAX);
+	if (c->stdin_file && c->stdin_file[0] == '/')
+		return guard_read_file(g, "/", c->stdin_file, STDIN_MAX);
 	return NULL;
 }
 
@@ -241,8 +241,8 @@ static void stdin_from_prev(struct gctx *g, const struct shell_node *prev, struc
 				return;
 			}
 		}
-		if (prev->nwords == 2 && !(w[1].flags & (WORD_DYNAMIC | WORD_GLOB)) && w[1].lit[0] != '-') {
-			c->stdin_file = w[1].lit;
+		if (prev->nwords == 2 && !(w[1].flags & (WORD_DYNAMIC | WORD_GLOB)) && w[1].lit[0] != '-' && !c->remote) {
+			c->stdin_file = path_normalize(g->a, c->cwd, w[1].lit);
 			return;
 		}
 	}
@@ -305,8 +305,10 @@ void guard_analyze_node(struct gctx *g, const struct shell_node *node, const str
 		} else if (r->op == REDIR_IN) {
 			if (r->target.flags & WORD_DYNAMIC)
 				c->stdin_unknown = "a file named at run time";
-			else
-				c->stdin_file = r->target.lit;
+			else if (c->remote)
+				c->stdin_unknown = "a file on another machine";
+			else /* made absolute now: wrappers may move the command elsewhere (ssh, docker exec) */
+				c->stdin_file = path_normalize(g->a, c->cwd, r->target.lit);
 			own_stdin = true;
 		}
 	}

@@ -472,7 +472,21 @@ static void do_ssh(struct gctx *g, const struct gcmd *c)
 		return;
 	const char *host = c->argv[i];
 	if (i + 1 >= c->argc) {
-		guard_note_cmd(g, c);
+		/* ssh HOST <<EOF ... / cmd | ssh HOST: the remote shell runs what arrives on stdin */
+		const char *text = guard_stdin(g, c);
+		struct gcmd *n = gcmd_shift(g, c, 0, NULL);
+		n->remote = true;
+		n->cwd = "/";
+		n->stdin_text = NULL;
+		n->stdin_file = NULL;
+		n->stdin_unknown = NULL;
+		if (text)
+			guard_analyze_text(g, n, arena_printf(g->a, "ssh %s reading stdin", host), text);
+		else if (c->stdin_unknown)
+			guard_hit(g, c, "guard.pipe-to-shell",
+				  arena_printf(g->a, "The remote shell on %s runs whatever %s produces.", host, c->stdin_unknown));
+		else
+			guard_note_cmd(g, c);
 		return;
 	}
 	struct gcmd *n = gcmd_shift(g, c, 0, NULL);
