@@ -12,6 +12,7 @@
  */
 #include "guard/guard_int.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -656,6 +657,32 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 	buf_release(&code);
 }
 
+/*
+ * npm run NAME (yarn NAME, pnpm NAME, bun run NAME): the script's text comes
+ * from package.json in the working directory, the one file these tools need.
+ */
+static bool package_script(struct gctx *g, const struct gcmd *c, const char *tool, const char *name)
+{
+	if (c->remote)
+		return false;
+	char *text = guard_read_file(g, c->cwd, "package.json", 1u << 20);
+	if (!text)
+		return false;
+	json_error_t je;
+	json_t *root = json_loads(text, 0, &je);
+	json_t *s = json_is_object(root) ? json_object_get(json_object_get(root, "scripts"), name) : NULL;
+	bool found = json_is_string(s);
+	if (found) {
+		char *script = arena_strdup(g->a, json_string_value(s));
+		json_decref(root);
+		guard_note_cmd(g, c);
+		guard_analyze_text(g, c, arena_printf(g->a, "%s run %s (package.json)", tool, name), script);
+		return true;
+	}
+	json_decref(root);
+	return false;
+}
+
 /* npx prisma, pnpm exec, yarn dlx, bundle exec, poetry run ...: package runners. */
 static bool do_runner(struct gctx *g, const struct gcmd *c, const char *b)
 {
@@ -688,6 +715,23 @@ static bool do_runner(struct gctx *g, const struct gcmd *c, const char *b)
 		wrapped(g, c, 1, b);
 		return true;
 	}
+	if ((eq(b, "npm") || eq(b, "pnpm") || eq(b, "yarn") || eq(b, "bun")) &&
+	    (eq(s, "run") || eq(s, "run-script") || eq(s, "rum") || eq(s, "urn"))) {
+		size_t k = skip_opts(c, 2, "-w --workspace --prefix");
+		if (k < c->argc && package_script(g, c, b, c->argv[k]))
+			return true;
+		return false;
+	}
+	if ((eq(b, "npm") || eq(b, "pnpm") || eq(b, "yarn") || eq(b, "bun")) &&
+	    guard_alt_match("test t start stop restart", s) && package_script(g, c, b, eq(s, "t") ? "test" : s))
+		return true;
+	/* yarn NAME / pnpm NAME run a script when NAME is not one of their own commands */
+	if ((eq(b, "yarn") || eq(b, "pnpm")) && s[0] != '-' &&
+	    !guard_alt_match("add install i remove rm up upgrade update why info init create list ls link unlink "
+			     "publish pack config cache audit outdated dlx exec import store workspace workspaces "
+			     "global bin help version login logout", s) &&
+	    package_script(g, c, b, s))
+		return true;
 	if ((eq(b, "bundle") || eq(b, "poetry") || eq(b, "pipenv") || eq(b, "uv") || eq(b, "pdm") || eq(b, "rye")) &&
 	    (eq(s, "exec") || eq(s, "run"))) {
 		i = 2;
@@ -831,12 +875,12 @@ void guard_analyze(struct gctx *g, const struct gcmd *c)
 	if ((eq(b, "docker") || eq(b, "podman") || eq(b, "kubectl") || eq(b, "oc")) &&
 	    do_exec_in(g, c, eq(b, "oc") ? "kubectl" : b))
 		return;
+	if (do_runner(g, c, b)) /* before the interpreters: "bun run x" is a runner, "bun -e" code */
+		return;
 	if (is_interp(b, &lang)) {
 		do_interp(g, c, lang);
 		return;
 	}
-	if (do_runner(g, c, b))
-		return;
 	guard_note_cmd(g, c);
 	guard_rules_run(g, c);
 }

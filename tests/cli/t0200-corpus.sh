@@ -25,5 +25,9 @@ printf 'DROP TABLE users;\n' >"$P/drop.sql"
 printf 'SELECT 1;\n' >"$P/select.sql"
 printf 'rm -rf /\n' >"$P/evil.sh"
 printf 'ls -la\n' >"$P/fine.sh"
+cat >"$P/package.json" <<'JSON'
+{"scripts": {"reset": "prisma migrate reset --force", "build": "tsc -p .", "test": "jest",
+ "clean": "rm -rf dist", "nuke": "rm -rf ~", "deploy": "npm run build && serverless deploy"}}
+JSON
 bw rules --json >"$T/rules.json" || fail "blastwall rules --json failed"
 HOME="$H" "$TOOL" --cwd "$P" --rules "$T/rules.json" "$TESTS_DIR"/corpus/*.tsv
