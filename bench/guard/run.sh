@@ -14,7 +14,10 @@ mkdir -p "$work/proj/.git"
 export HOME="$work/home" BLASTWALL_STATE_DIR="$work/state" BLASTWALL_CONFIG_DIR="$work/config"
 mkdir -p "$HOME"
 grep -hv '^#' "$root"/tests/corpus/*.tsv | cut -f3 | sed 's/\xe2\x8f\x8e/ /g' >"$work/corpus.txt"
-for f in "$work/corpus.txt" "$root/../shared/corpora/nl2bash.cm"; do
+# terraform commands also run the terraform module's state assessment (state files, journal): measured apart
+grep -E 'terraform|tofu|terragrunt' "$work/corpus.txt" >"$work/corpus-terraform.txt"
+grep -vE 'terraform|tofu|terragrunt' "$work/corpus.txt" >"$work/corpus-other.txt"
+for f in "$work/corpus-other.txt" "$work/corpus-terraform.txt" "$root/../shared/corpora/nl2bash.cm"; do
 	[ -r "$f" ] || continue
 	best=""
 	for run in 1 2 3 4 5; do
