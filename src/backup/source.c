@@ -54,7 +54,7 @@ char *source_redact(struct arena *a, const char *s)
 	struct buf b;
 	buf_init(&b, 0);
 	const char *scheme = strstr(s, "://");
-	if (scheme && (has_prefix(s, "postgres://") || has_prefix(s, "postgresql://"))) {
+	if (scheme && scheme > s && strcspn(s, ":/?@ =") == (size_t)(scheme - s)) {
 		const char *auth = scheme + 3;
 		size_t alen = strcspn(auth, "/?#");
 		/* the user info ends at the last '@' of the authority */
