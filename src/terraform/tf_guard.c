@@ -655,6 +655,8 @@ static void assess_destroy(struct assess *x, struct tf_assessment *out)
 	const char *what;
 	enum decision d;
 	const char *rule;
+	/* the static rules' ids: destroy and apply -destroy are told apart */
+	const char *plain = strcmp(tp->sub, "apply") == 0 ? "terraform.apply-destroy" : "terraform.destroy";
 	/* a whole-state destroy of the unchanged pinned file: the blast radius from the last parse */
 	struct tfj_key key = { vp->be.dir, vp->be.key, vp->be.workspace };
 	const char *policy = policy_text(a, &pol);
@@ -687,24 +689,24 @@ static void assess_destroy(struct assess *x, struct tf_assessment *out)
 				    bc.summary);
 		bool data = bc.nholding > 0 || bc.nlost > 0;
 		d = (data || vp->production) && bc.ndeleted > 0 ? DECISION_DENY : DECISION_ASK;
-		rule = data ? "terraform.destroy-data" : "terraform.destroy";
+		rule = data ? "terraform.destroy-data" : plain;
 	} else if (vp->read_error) {
 		what = arena_printf(a, "%s %s in %s: the blast radius is unknown (%s).", tool, tp->sub, where,
 				    vp->read_error);
 		d = DECISION_DENY;
-		rule = "terraform.destroy";
+		rule = plain;
 	} else if (vp->state_read && vp->st.form == TF_STATE_ENCRYPTED) {
 		what = arena_printf(a, "%s %s in %s would delete every resource of an encrypted state (lineage %s, "
 				       "serial %llu): blastwall cannot read which.",
 				    tool, tp->sub, where, tfj_short_lineage(a, vp->st.lineage), vp->st.serial);
 		d = DECISION_DENY;
-		rule = "terraform.destroy";
+		rule = plain;
 	} else {
 		what = arena_printf(a, "%s %s in %s: there is no state at %s, so it would delete nothing that "
 				       "blastwall can see.",
 				    tool, tp->sub, where, vp->be.state_path ? vp->be.state_path : vp->be.type);
 		d = DECISION_ASK;
-		rule = "terraform.destroy";
+		rule = plain;
 	}
 	if (vp->production)
 		what = arena_printf(a, "%s This is production (%s).", what, vp->production_why);
