@@ -9,7 +9,9 @@
  * every command, interleaved (payload 1 to A, B, C, then payload 2 ...), so
  * that drift in machine load spreads evenly over the commands compared.
  * Output, one tab-separated line per command:
- *   name  runs  p50_ms  p90_ms  p99_ms  mean_ms  max_ms  nonzero_exits
+ *   name  runs  p50_ms  p90_ms  p99_ms  mean_ms  max_ms  nonzero_exits  cpu_p50_ms
+ * (cpu: user + system time of the child, from wait4: less sensitive to other
+ * load on the machine than the wall-clock columns).
  * stdout and stderr of the commands go to /dev/null.
  */
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +32,7 @@ struct target {
 	const char *name;
 	char **argv;
 	double *samples;
+	double *cpu;
 	size_t n, cap;
 	size_t nonzero;
 };
@@ -74,7 +78,7 @@ static char **split(const char *cmd)
 }
 
 /* One run: returns elapsed ms; *status gets the wait status. */
-static double run_once(struct target *t, const char *payload, size_t len, int devnull, int *status)
+static double run_once(struct target *t, const char *payload, size_t len, int devnull, int *status, double *cpu)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -106,9 +110,13 @@ static double run_once(struct target *t, const char *payload, size_t len, int de
 		off += (size_t)w;
 	}
 	close(fds[1]);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+	struct rusage ru;
+	while (wait4(pid, status, 0, &ru) < 0 && errno == EINTR)
 		;
-	return now_ms() - t0;
+	double elapsed = now_ms() - t0;
+	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	return elapsed;
 }
 
 static int cmp(const void *a, const void *b)
@@ -185,17 +193,20 @@ int main(int argc, char **argv)
 		t[i].argv = split(eq + 1);
 		t[i].cap = np * (size_t)rounds;
 		t[i].samples = calloc(t[i].cap, sizeof(double));
+		t[i].cpu = calloc(t[i].cap, sizeof(double));
 	}
 	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	int status;
+	double cpu;
 	for (int w = 0; w < warmup; w++)
 		for (size_t p = 0; p < np; p++)
 			for (size_t i = 0; i < nt; i++)
-				run_once(&t[i], payloads[p], lens[p], devnull, &status);
+				run_once(&t[i], payloads[p], lens[p], devnull, &status, &cpu);
 	for (int r = 0; r < rounds; r++) {
 		for (size_t p = 0; p < np; p++) {
 			for (size_t i = 0; i < nt; i++) {
-				double ms = run_once(&t[i], payloads[p], lens[p], devnull, &status);
+				double ms = run_once(&t[i], payloads[p], lens[p], devnull, &status, &cpu);
+				t[i].cpu[t[i].n] = cpu;
 				t[i].samples[t[i].n++] = ms;
 				if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 					t[i].nonzero++;
@@ -205,11 +216,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nt; i++) {
 		double sum = 0;
 		qsort(t[i].samples, t[i].n, sizeof(double), cmp);
+		qsort(t[i].cpu, t[i].n, sizeof(double), cmp);
 		for (size_t k = 0; k < t[i].n; k++)
 			sum += t[i].samples[k];
-		printf("%s\t%zu\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%zu\n", t[i].name, t[i].n, pct(t[i].samples, t[i].n, 50),
-		       pct(t[i].samples, t[i].n, 90), pct(t[i].samples, t[i].n, 99), sum / (double)t[i].n,
-		       t[i].samples[t[i].n - 1], t[i].nonzero);
+		printf("%s\t%zu\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%zu\t%.3f\n", t[i].name, t[i].n,
+		       pct(t[i].samples, t[i].n, 50), pct(t[i].samples, t[i].n, 90), pct(t[i].samples, t[i].n, 99),
+		       sum / (double)t[i].n, t[i].samples[t[i].n - 1], t[i].nonzero, pct(t[i].cpu, t[i].n, 50));
 	}
 	return 0;
 }
