@@ -113,8 +113,8 @@ static void do_sudo(struct gctx *g, const struct gcmd *c)
 		}
 		if (w[0] != '-')
 			break;
-		if (eq(w, "-e") || eq(w, "--edit") || eq(w, "-l") || eq(w, "--list") || eq(w, "-v") || eq(w, "-k") ||
-		    eq(w, "-K"))
+		if (eq(w, "-e") || eq(w, "--edit") || eq(w, "-l") || eq(w, "--list") || eq(w, "-v") || eq(w, "-K") ||
+		    eq(w, "-V") || eq(w, "--version") || eq(w, "--help"))
 			return; /* sudoedit, listing, validating: runs no command */
 		if (strchr(w, '=')) {
 			i++;
