@@ -13,7 +13,9 @@
  *
  * The pull child runs in its own process group so that a timeout kills it
  * and anything it started; its stdin is /dev/null so it can never wait for
- * input.
+ * input. It is spawned here rather than with tfexec_run because it needs its
+ * own environment (TF_WORKSPACE for the workspace detected, no input), which
+ * tfexec_run does not take.
  */
 #include "terraform/backend.h"
 
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "common/fs.h"
+#include "terraform/tfexec.h"
 
 extern char **environ;
 
@@ -175,30 +178,6 @@ int tf_backend_pull_budget_ms(void)
 	return 5000;
 }
 
-/* A program name found in PATH (as an absolute path), or NULL. */
-static char *which(const char *name)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	size_t nlen = strlen(name);
-	for (const char *p = path; *p;) {
-		const char *colon = strchr(p, ':');
-		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		if (dlen) {
-			char *full = xmalloc(dlen + nlen + 2);
-			memcpy(full, p, dlen);
-			full[dlen] = '/';
-			memcpy(full + dlen + 1, name, nlen + 1);
-			if (access(full, X_OK) == 0)
-				return full;
-			free(full);
-		}
-		p += dlen + (colon ? 1 : 0);
-	}
-	return NULL;
-}
-
 /*
  * Terraform frames diagnostics in box-drawing characters ("╷", "│ ", "╵");
  * the message reads better as one line of the words inside.
@@ -268,35 +247,26 @@ static char **child_env(const char *workspace)
 	return env;
 }
 
-int tf_backend_pull(const struct tf_backend *b, const char *tool, int budget_ms, struct buf *out,
+int tf_backend_pull(struct arena *a, const struct tf_backend *b, const char *tool, int budget_ms, struct buf *out,
 		    struct err *e)
 {
-	char *prog = NULL;
-	if (tool && (strcmp(tool, "terraform") == 0 || strcmp(tool, "tofu") == 0))
-		prog = which(tool);
-	if (!prog)
-		prog = which("terraform");
-	if (!prog)
-		prog = which("tofu");
+	const char *prog = tfexec_find(a, NULL, tool && strcmp(tool, "tofu") == 0);
 	if (!prog) {
 		err_set(e, "cannot read the %s state of '%s': neither terraform nor tofu is in PATH", b->type, b->dir);
 		return err_hint(e, "install terraform (or OpenTofu), or run 'terraform state pull' yourself");
 	}
 	int opipe[2], epipe[2];
-	if (pipe2(opipe, O_CLOEXEC) < 0) {
-		free(prog);
+	if (pipe2(opipe, O_CLOEXEC) < 0)
 		return err_errno(e, "cannot create a pipe");
-	}
 	if (pipe2(epipe, O_CLOEXEC) < 0) {
 		close(opipe[0]);
 		close(opipe[1]);
-		free(prog);
 		return err_errno(e, "cannot create a pipe");
 	}
 	size_t clen = strlen(b->dir) + 8;
 	char *chdir_arg = xmalloc(clen + 1);
 	snprintf(chdir_arg, clen + 1, "-chdir=%s", b->dir);
-	char *argv[] = { prog, chdir_arg, "state", "pull", NULL };
+	char *argv[] = { (char *)prog, chdir_arg, "state", "pull", NULL };
 	char **env = child_env(b->workspace ? b->workspace : "default");
 
 	posix_spawn_file_actions_t fa;
@@ -324,9 +294,7 @@ int tf_backend_pull(const struct tf_backend *b, const char *tool, int budget_ms,
 		close(opipe[0]);
 		close(epipe[0]);
 		errno = rc;
-		int r = err_errno(e, "cannot run '%s'", prog);
-		free(prog);
-		return r;
+		return err_errno(e, "cannot run '%s'", prog);
 	}
 
 	struct buf errtext;
@@ -397,6 +365,5 @@ int tf_backend_pull(const struct tf_backend *b, const char *tool, int budget_ms,
 		ret = -1;
 	}
 	buf_release(&errtext);
-	free(prog);
 	return ret;
 }

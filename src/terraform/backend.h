@@ -49,13 +49,13 @@ int tf_backend_detect(struct arena *a, const char *dir, const struct tf_backend_
 int tf_backend_pull_budget_ms(void);
 
 /*
- * Runs `TOOL -chdir=DIR state pull` (TOOL: "terraform" or "tofu"; anything
- * else, such as "terragrunt", uses terraform, else tofu, from PATH) with
+ * Runs `TOOL -chdir=DIR state pull` (TOOL "tofu" prefers tofu; anything else
+ * prefers terraform; whichever is on PATH is used, see tfexec_find) with
  * TF_WORKSPACE set to the detected workspace, no input, and appends the
  * state JSON to out. Kills the process when budget_ms runs out. Fails with a
  * message naming the tool, the time spent and terraform's own stderr.
  */
-int tf_backend_pull(const struct tf_backend *b, const char *tool, int budget_ms, struct buf *out,
+int tf_backend_pull(struct arena *a, const struct tf_backend *b, const char *tool, int budget_ms, struct buf *out,
 		    struct err *e);
 
 #endif

@@ -279,7 +279,7 @@ static bool read_state(struct arena *a, struct tf_state_view *v, const struct tf
 		struct buf b;
 		buf_init(&b, 0);
 		int ms = o->pull_ms > 0 ? o->pull_ms : tf_backend_pull_budget_ms();
-		if (tf_backend_pull(&v->be, o->tool, ms, &b, &e) < 0) {
+		if (tf_backend_pull(a, &v->be, o->tool, ms, &b, &e) < 0) {
 			buf_release(&b);
 			v->read_error = arena_strdup(a, e.msg);
 			return false;
