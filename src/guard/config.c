@@ -33,6 +33,8 @@
 #include "common/fs.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_NODES 200000
+#define CONFIG_MAX_WARNINGS 20
 #define PROJECT_FILE ".blastwall.yaml"
 
 static const char *default_prod[] = { "*prod*" };
@@ -120,6 +122,7 @@ struct loader {
 	char *problem;           /* first error, "FILE:LINE: problem" */
 	/* which production lists this file set (replacing the default) */
 	bool prod_set[6];
+	size_t visits;           /* nodes looked at: bounded, see node() */
 };
 
 static unsigned long line_of(const yaml_node_t *n)
@@ -142,6 +145,13 @@ static int fail(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 
 static void warn_unknown(struct loader *l, const yaml_node_t *key, const char *where)
 {
+	if (l->warn_to->nwarnings > CONFIG_MAX_WARNINGS)
+		return;
+	if (l->warn_to->nwarnings == CONFIG_MAX_WARNINGS) {
+		PUSH(l->a, l->warn_to->warnings, l->warn_to->nwarnings,
+		     arena_printf(l->a, "%s: more unknown keys (ignored)", l->path));
+		return;
+	}
 	char *w = arena_printf(l->a, "%s:%lu: unknown key '%s'%s%s (ignored)", l->path, line_of(key),
 			       (const char *)key->data.scalar.value, where ? " in " : "", where ? where : "");
 	PUSH(l->a, l->warn_to->warnings, l->warn_to->nwarnings, w);
@@ -157,8 +167,20 @@ static const char *kind_name(const yaml_node_t *n)
 	}
 }
 
+/*
+ * Every node the loader looks at goes through here. YAML aliases let a small
+ * file name the same big list many times over ("billion laughs"); the hook
+ * loads a project's file on every command, so the work is bounded: past
+ * CONFIG_MAX_NODES visits the file counts as broken.
+ */
 static yaml_node_t *node(struct loader *l, int id)
 {
+	if (++l->visits > CONFIG_MAX_NODES) {
+		if (!l->problem)
+			l->problem = arena_printf(l->a, "%s:1: the file expands to more than %d values (YAML aliases?)",
+						  l->path, CONFIG_MAX_NODES);
+		return NULL;
+	}
 	return yaml_document_get_node(l->doc, id);
 }
 

@@ -43,8 +43,9 @@ bool guard_is_db_file(const char *path)
 	if (ends(b, ".db") || ends(b, ".sqlite") || ends(b, ".sqlite3") || ends(b, ".db3") || ends(b, ".duckdb") ||
 	    eq(b, "PG_VERSION"))
 		return true;
-	return strstr(path, "/pgdata") || strstr(path, "/pg_data") || strstr(path, "/var/lib/postgresql/") ||
-	       strstr(path, "/var/lib/mysql/");
+	return strstr(path, "/pgdata") || strstr(path, "/pg_data") || path_within(path, "/var/lib/postgresql") ||
+	       path_within(path, "/var/lib/mysql") || path_within(path, "/var/lib/mongodb") ||
+	       path_within(path, "/var/lib/redis");
 }
 
 const char *guard_project(struct gctx *g)
@@ -160,7 +161,7 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 	bool contents = false;
 	if ((flags & GARG_RUNTIME) && ends(target, "/{}")) {
 		/* find START ... -exec rm {} / -delete: every result lies below START */
-		const char *start = arena_strndup(g->a, target, strlen(target) - 3);
+		const char *start = arena_strndup(g->a, target, strlen(target) - 2); /* keep the slash: "/{}" is below "/" */
 		const char *r = guard_resolve_word(g, c, start, flags & ~GARG_RUNTIME);
 		if (!r) {
 			if (recursive)

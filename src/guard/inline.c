@@ -14,6 +14,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "common/fs.h"
+
 enum call_kind { K_RM, K_RMTREE, K_SHELL, K_ARGV, K_CLOUD };
 
 struct call {
@@ -137,7 +139,8 @@ struct inline_ctx {
 static struct gcmd *via(struct inline_ctx *x, const struct call *k)
 {
 	size_t n = strcspn(k->name, "({");
-	return gcmd_shift(x->g, x->c, 0, arena_printf(x->g->a, "%s code %.*s", x->lang, (int)n, k->name));
+	const char *tool = x->c->argc ? path_basename(x->c->argv[0]) : x->lang;
+	return gcmd_shift(x->g, x->c, 0, arena_printf(x->g->a, "%s code, %.*s", tool, (int)n, k->name));
 }
 
 static void judge_call(struct inline_ctx *x, const struct call *k, const char *at, const char *code, const char *e)
@@ -318,7 +321,8 @@ void guard_inline_code(struct gctx *g, const struct gcmd *c, const char *lang, c
 		if (!s)
 			continue;
 		if (guard_sql_destructive(s, strlen(s)))
-			guard_sql_scan(g, gcmd_shift(g, c, 0, arena_printf(g->a, "%s code", lang)), s, "a string in the code");
+			guard_sql_scan(g, gcmd_shift(g, c, 0, arena_printf(g->a, "%s code", c->argc ? path_basename(c->argv[0]) : lang)),
+				       s, "a string in the code");
 		p = q - 1;
 	}
 }

@@ -95,6 +95,13 @@ static char *join_args(struct gctx *g, const struct gcmd *c, size_t from)
 	return r;
 }
 
+/* "DIR/{}": stands for any path below DIR that find or xargs hands over at run time. */
+static const char *below(struct gctx *g, const char *dir)
+{
+	size_t n = strlen(dir);
+	return arena_printf(g->a, "%s%s{}", dir, n && dir[n - 1] == '/' ? "" : "/");
+}
+
 static void wrapped(struct gctx *g, const struct gcmd *c, size_t i, const char *how)
 {
 	if (i >= c->argc)
@@ -263,7 +270,7 @@ static void do_xargs(struct gctx *g, const struct gcmd *c)
 			av[k] = n->argv[k];
 			fl[k] = n->aflags[k] | (eq(n->argv[k], repl) ? GARG_RUNTIME : 0);
 			if (eq(n->argv[k], repl) && c->input_root) {
-				av[k] = arena_printf(g->a, "%s/{}", c->input_root);
+				av[k] = below(g, c->input_root);
 				fl[k] = GARG_RUNTIME;
 			}
 		}
@@ -275,7 +282,7 @@ static void do_xargs(struct gctx *g, const struct gcmd *c)
 		unsigned *fl = arena_new_array(g->a, unsigned, n->argc + 1);
 		memcpy(av, n->argv, n->argc * sizeof(*av));
 		memcpy(fl, n->aflags, n->argc * sizeof(*fl));
-		av[n->argc] = arena_printf(g->a, "%s/{}", c->input_root);
+		av[n->argc] = below(g, c->input_root);
 		fl[n->argc] = GARG_RUNTIME;
 		n->argv = av;
 		n->aflags = fl;
@@ -373,7 +380,7 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 					fl[j] = n->aflags[j];
 					if (eq(n->argv[j], "{}")) {
 						/* each result lies below a start directory: judge that */
-						argv[j] = arena_printf(g->a, "%s/{}", start);
+						argv[j] = below(g, start);
 						fl[j] = (start_flags & WORD_DYNAMIC) | GARG_RUNTIME;
 					}
 				}
@@ -391,8 +398,10 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 			for (size_t s = s0; s < (s1 > s0 ? s1 : s0 + 1); s++) {
 				const char *t = s1 > s0 ? c->argv[s] : ".";
 				unsigned f = s1 > s0 ? c->aflags[s] : 0;
-				if (filtered)
-					t = arena_printf(g->a, "%s/{}", t), f |= GARG_RUNTIME;
+				if (filtered) {
+					t = below(g, t);
+					f |= GARG_RUNTIME;
+				}
 				struct gcmd *n = gcmd_shift(g, c, 0, NULL);
 				guard_fs_remove(g, n, t, f, true);
 			}
