@@ -168,7 +168,7 @@ static struct shell_node *new_node(struct parser *p, enum shell_kind kind, size_
 	if (failed(p))
 		return NULL;
 	if (++p->sh->nodes > p->sh->max_nodes) {
-		fail(p, start, "too many commands (more than %zu)", p->sh->max_nodes);
+		fail(p, start, "too many words and commands (more than %zu)", p->sh->max_nodes);
 		return NULL;
 	}
 	struct shell_node *nd = arena_new_obj(p->a, struct shell_node);
@@ -302,6 +302,8 @@ static void linebreak(struct parser *p)
 /* Is the reserved word kw at pos (a whole word, unquoted)? */
 static bool kw_at(const struct parser *p, const char *kw)
 {
+	if (p->pos >= p->n || p->s[p->pos] != kw[0])
+		return false; /* the common case, cheaply */
 	size_t n = strlen(kw);
 	if (p->n - p->pos < n || memcmp(p->s + p->pos, kw, n) != 0)
 		return false;
@@ -1039,6 +1041,9 @@ static int lex_word(struct parser *p, struct shell_word *w, int mode)
 		return 0;
 	}
 	wb_finish(p, &wb, w, start);
+	/* words count against the node cap too: they bound the memory as much as nodes do */
+	if (++p->sh->nodes > p->sh->max_nodes)
+		return fail(p, start, "too many words and commands (more than %zu)", p->sh->max_nodes);
 	return 1;
 }
 

@@ -121,7 +121,7 @@ struct shell_node {
 struct shell_limits {
 	size_t max_input;  /* bytes; default 4 MiB */
 	unsigned max_depth; /* nesting of compound commands and substitutions; default 256 */
-	size_t max_nodes;  /* default 200000 */
+	size_t max_nodes;  /* nodes plus words; default 200000 */
 };
 
 /*

@@ -478,7 +478,7 @@ TEST(limits)
 	CHECK(strstr(E.msg, "too long") != NULL);
 	tiny.max_input = 0;
 	CHECK(shell_parse(A, "a;a;a;a;a;a;a;a;a;a;a", 21, &tiny, &root, &E) < 0);
-	CHECK(strstr(E.msg, "too many commands") != NULL);
+	CHECK(strstr(E.msg, "too many words and commands") != NULL);
 	CHECK(shell_parse(A, "( ( ( ( ( a ) ) ) ) )", 21, &tiny, &root, &E) < 0);
 	CHECK(strstr(E.msg, "nesting too deep") != NULL);
 	free(big);
