@@ -2,7 +2,8 @@
 # t0101: the shfmt differential on tests/shfmt/bash-syntax.cm: one-line
 # commands in the bash syntax agents write (compound commands, functions,
 # arrays, [[ ]], process and nested substitutions, redirections). These are
-# hand-picked: shfmt must accept every line and every line must agree.
+# hand-picked: shfmt must accept every line and every line must agree. Then
+# the multi-line scripts in tests/shfmt/scripts/ are compared whole.
 . "$(dirname "$0")/lib.sh"
 
 drv=$(dirname "$BLASTWALL")/tools/shell-shfmt-diff
@@ -28,3 +29,21 @@ if [ "$agree" -eq "$total" ]; then pass "parser agrees with shfmt on all of bash
 	fail "parser disagrees with shfmt on $((total - agree)) of $total lines of bash-syntax.cm"
 	grep -v '^agree ' "$T/results" | head -n 40
 fi
+
+# multi-line scripts (heredocs, continuations, compound commands): whole files
+for f in "$TESTS_DIR"/shfmt/scripts/*.sh; do
+	name=$(basename "$f")
+	if ! shfmt --tojson <"$f" >"$T/$name.json" 2>"$T/$name.err"; then
+		fail "shfmt accepts scripts/$name"
+		sed 's/^/#   /' "$T/$name.err"
+		continue
+	fi
+	"$drv" --theirs "$f" <"$T/$name.json" >"$T/$name.theirs" 2>&1
+	"$drv" --ours <"$f" >"$T/$name.ours" 2>&1
+	if cmp -s "$T/$name.ours" "$T/$name.theirs" && [ -s "$T/$name.ours" ]; then
+		pass "parser agrees with shfmt on scripts/$name ($(wc -l <"$T/$name.ours") commands)"
+	else
+		fail "parser disagrees with shfmt on scripts/$name"
+		diff "$T/$name.ours" "$T/$name.theirs" | head -n 20 | sed 's/^/#   /'
+	fi
+done
