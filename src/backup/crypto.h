@@ -34,7 +34,7 @@ void bwcrypto_hash(const uint8_t key[BWCRYPTO_KEYBYTES], const void *p, size_t n
 /*
  * Incremental SHA-256 (streams' whole-content checksums, which tools outside
  * blastwall can recompute), in sha256.c: hardware SHA instructions when the
- * CPU has them. Set portable before init to force the portable code (tests).
+ * CPU has them. Set portable after init to force the portable code (tests).
  */
 struct bwcrypto_sha256 {
 	uint32_t st[8];

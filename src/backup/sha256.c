@@ -150,9 +150,7 @@ void bwcrypto_sha256_init(struct bwcrypto_sha256 *h)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	bool portable = h->portable;
 	memset(h, 0, sizeof(*h));
-	h->portable = portable;
 	memcpy(h->st, iv, sizeof(iv));
 }
 

@@ -21,7 +21,8 @@ static char *tmp_repo(struct arena *a)
 static void rm_rf(const char *path)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	/* the repository and the mkdtemp directory around it */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && rmdir \"$(dirname '%s')\"", path, path);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", path);
 }
@@ -144,8 +145,8 @@ TEST(repo_round_trip_and_dedup)
 	CHECK_INTEQ(json_array_size(drills), 1);
 	free(d1);
 	free(d2);
-	arena_free(a);
 	rm_rf(path);
+	arena_free(a);
 }
 
 struct thr {
@@ -201,8 +202,8 @@ TEST(repo_concurrent_streams)
 		CHECK(read_equals(r, &si, name, t[i].data, t[i].n));
 		free(t[i].data);
 	}
-	arena_free(a);
 	rm_rf(path);
+	arena_free(a);
 }
 
 TEST(repo_encrypted_and_wrong_key)
@@ -231,8 +232,8 @@ TEST(repo_encrypted_and_wrong_key)
 	struct snapshot_info si;
 	CHECK(repo_find_snapshot(r, a, "latest", &si, &e) == 0);
 	CHECK(read_equals(r, &si, "s", d, sizeof(d)));
-	arena_free(a);
 	rm_rf(path);
+	arena_free(a);
 }
 
 TEST(repo_not_a_repository)

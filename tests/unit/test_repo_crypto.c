@@ -17,8 +17,9 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 
 static void sha_ours(bool portable, const uint8_t *p, size_t n, size_t piece, uint8_t out[32])
 {
-	struct bwcrypto_sha256 h = { .portable = portable };
+	struct bwcrypto_sha256 h;
 	bwcrypto_sha256_init(&h);
+	h.portable = portable;
 	for (size_t off = 0; off < n; off += piece)
 		bwcrypto_sha256_update(&h, p + off, n - off < piece ? n - off : piece);
 	bwcrypto_sha256_final(&h, out);
