@@ -192,6 +192,16 @@ static void add_word(struct theirs *t, struct buf *w, json_t *word)
 	add_parts(t, w, json_object_get(word, "Parts"), false);
 }
 
+/* An array index: a plain word loses its quotes like any word; an expression stays source text. */
+static void add_index(struct theirs *t, struct buf *w, json_t *index)
+{
+	const char *type = json_string_value(json_object_get(index, "Type"));
+	if (type && strcmp(type, "Word") == 0)
+		add_word(t, w, index);
+	else
+		add_slice(t, w, index);
+}
+
 static void add_assign(struct theirs *t, struct buf *w, json_t *as)
 {
 	json_t *name = json_object_get(as, "Name"), *value = json_object_get(as, "Value"),
@@ -204,7 +214,7 @@ static void add_assign(struct theirs *t, struct buf *w, json_t *as)
 	buf_addz(w, nv ? nv : "");
 	if (index) {
 		buf_addc(w, '[');
-		add_slice(t, w, index);
+		add_index(t, w, index);
 		buf_addc(w, ']');
 	}
 	if (json_is_true(json_object_get(as, "Naked")))
@@ -220,7 +230,7 @@ static void add_assign(struct theirs *t, struct buf *w, json_t *as)
 			json_t *ei = json_object_get(el, "Index");
 			if (ei) {
 				buf_addc(w, '[');
-				add_slice(t, w, ei);
+				add_index(t, w, ei);
 				buf_addz(w, "]=");
 			}
 			add_word(t, w, json_object_get(el, "Value"));
