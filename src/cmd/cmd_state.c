@@ -349,14 +349,15 @@ static int do_pin(struct arena *a, const struct state_opts *so, bool accept)
 	bool unchanged = v.kind == TFJ_SAME || v.kind == TFJ_STILL_EMPTY;
 	if (unchanged) {
 		result = "already pinned";
-	} else if (!accept && tfj_kind_fires(v.kind)) {
+	} else if (!accept && v.fires) {
 		result = "refused";
 		rc = EXIT_FAIL;
 	} else {
 		const char *event = accept ? "accept" : "pin";
-		const char *detail = accept && tfj_kind_fires(v.kind)
-					     ? arena_printf(a, "accepted a %s state", tfj_kind_name(v.kind))
-					     : NULL;
+		const char *detail = NULL;
+		for (size_t i = 0; accept && !detail && i < v.nf; i++)
+			if (v.f[i].fires)
+				detail = arena_printf(a, "accepted despite %s", v.f[i].rule);
 		struct tfj_key k = { v.be.dir, v.be.key, v.be.workspace };
 		if (tfj_pin(db, &k, &v.obs, now, event, v.pin.exists ? &v.pin.s : NULL, detail, &e) < 0) {
 			err_print(&e);
@@ -373,8 +374,7 @@ static int do_pin(struct arena *a, const struct state_opts *so, bool accept)
 		for (size_t i = 0; i < v.nf; i++)
 			if (v.f[i].fires)
 				fprintf(stderr, "blastwall: %s\n", v.f[i].message);
-		fprintf(stderr, "blastwall: not pinned: the state of '%s' changed in a way the guard stops (%s)\n",
-			v.be.dir, tfj_kind_name(v.kind));
+		fprintf(stderr, "blastwall: not pinned: the guard stops the state of '%s' as it is\n", v.be.dir);
 		fprintf(stderr, "hint: check `terraform state list`; run 'blastwall state accept%s%s' if the change is "
 				"intended\n",
 			strcmp(so->dir, ".") ? " " : "", strcmp(so->dir, ".") ? so->dir : "");

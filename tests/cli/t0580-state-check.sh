@@ -94,7 +94,10 @@ expect_exit 1 "first sight of a state whose backup has another lineage fires" bw
 expect_grep "$T/out" "stop terraform.state-swapped" "it is a swap"
 expect_grep "$T/out" "backup 'terraform.tfstate.backup'.* has lineage 5488954c" "the backup is the witness"
 expect_exit 1 "it is not pinned: the next look fires again" bw state check wb
+expect_exit 1 "pin refuses it" bw state pin wb
 expect_exit 0 "accept pins it" bw state accept wb
+expect_exit 0 "history of wb" bw state history wb
+expect_grep "$T/out" "accepted despite terraform.state-swapped" "the accept records what it overrode"
 expect_exit 0 "then it passes" bw state check wb
 mkdir wc && cp "$STALE" wc/terraform.tfstate && cp "$A" wc/terraform.tfstate.backup
 expect_exit 1 "first sight of a state older than its backup fires" bw state check wc
