@@ -93,6 +93,7 @@ mkdir wb && cp "$B" wb/terraform.tfstate && cp "$A" wb/terraform.tfstate.backup
 expect_exit 1 "first sight of a state whose backup has another lineage fires" bw state check wb
 expect_grep "$T/out" "stop terraform.state-swapped" "it is a swap"
 expect_grep "$T/out" "backup 'terraform.tfstate.backup'.* has lineage 5488954c" "the backup is the witness"
+expect_grep "$T/out" "first-sight \(not pinned: the guard fires\)" "it says it did not pin"
 expect_exit 1 "it is not pinned: the next look fires again" bw state check wb
 expect_exit 1 "pin refuses it" bw state pin wb
 expect_exit 0 "accept pins it" bw state accept wb
