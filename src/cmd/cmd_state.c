@@ -251,7 +251,7 @@ static void print_view(struct arena *a, const struct tf_state_view *v, long long
 	const char *vl = verdict_line(v->kind);
 	if (tfj_kind_autopins(v->kind) && !v->pin_event)
 		vl = arena_printf(a, "%s (not pinned: %s)", tfj_kind_name(v->kind),
-				  !pin_moves ? "--no-pin" : v->fires ? "the guard fires" : "the journal is read-only");
+				  !pin_moves ? "--no-pin" : "the guard fires");
 	printf("  verdict: %s%s%s\n", tfj_kind_fires(v->kind) ? term_red(f) : "", vl,
 	       tfj_kind_fires(v->kind) ? term_reset(f) : "");
 	for (size_t i = 0; i < v->nf; i++)
