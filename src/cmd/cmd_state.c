@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "common/arena.h"
 #include "common/err.h"
+#include "common/fs.h"
 #include "common/term.h"
 #include "guard/config.h"
 #include "terraform/tf_guard.h"
@@ -398,13 +400,14 @@ static int do_history(struct arena *a, const struct state_opts *so)
 	struct sqlite3 *db;
 	const char *dir = NULL;
 	if (!so->all) {
-		struct tf_backend be;
-		struct tf_backend_env env = { .tf_workspace = so->workspace };
-		if (tf_backend_detect(a, so->dir, &env, &be, &e) < 0) {
+		/* lexically: the history of a directory that is gone is still worth reading */
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd))) {
+			err_errno(&e, "cannot get the current directory");
 			err_print(&e);
 			return EXIT_CANNOT;
 		}
-		dir = be.dir;
+		dir = path_normalize(a, cwd, so->dir);
 	}
 	if (tfj_open(a, &db, &e) < 0) {
 		err_print(&e);

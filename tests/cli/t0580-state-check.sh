@@ -150,5 +150,8 @@ if jq -e '.schema == "blastwall.state/1" and .verdict == "serial-down" and .fire
 	and (.findings | length) == 1 and .pinned.serial == 14 and .state.serial == 8' "$T/out" >/dev/null
 then pass "check JSON"; else fail "check JSON"; sed 's/^/#   /' "$T/out" | head -40; fi
 
+rm -rf w3
+expect_exit 0 "the history of a removed directory" bw state history w3
+expect_grep "$T/out" " forward " "is still there"
 expect_exit 0 "history --all lists every directory" bw state history --all
 expect_grep "$T/out" "/w7" "--all shows directories"
