@@ -841,6 +841,8 @@ void tf_guard_assess(struct arena *a, const struct tf_invocation *inv, const str
 	if (terragrunt && !v.be.initialised && !v.obs.present && !fire_of(&v))
 		return;
 	const char *where = dir_text(a, v.be.dir);
+	if (strcmp(v.be.workspace, "default") != 0) /* say which state was judged: the command may select another */
+		where = arena_printf(a, "%s (workspace %s)", where, v.be.workspace);
 	const char *state_ev = tf_state_evidence(a, &v);
 	const char *fire = firing_rule(&v);
 	const char *jnote = journal_error ? arena_printf(a, "(The state journal is unavailable: %s.)", journal_error)

@@ -84,7 +84,7 @@ hook "$T/ws" "TF_WORKSPACE=prod terraform apply -auto-approve"
 expect_decision deny "TF_WORKSPACE=prod apply without a plan is denied"
 expect_grep "$T/reason" "workspace 'prod' matches the production pattern" "the production workspace is named"
 hook "$T/ws" "env TF_WORKSPACE=prod terraform destroy"
-expect_grep "$T/reason" "would delete 7 resources" "destroy reads the prod workspace's state"
+expect_grep "$T/reason" "ws/ \(workspace prod\) would delete 7 resources" "destroy reads the prod workspace's state and says so"
 hook "$T/ws" "terraform destroy"
 expect_grep "$T/reason" "no state at .*/ws/terraform.tfstate" "the default workspace has no state here"
 
