@@ -101,6 +101,10 @@ expect_exit 1 "state check --plan flags the missing state" bw state check infra 
 expect_grep "$T/out" "stop terraform.state-missing" "the missing state fires"
 expect_grep "$T/out" "stop terraform.plan-missing-state" "the all-create plan fires"
 expect_grep "$T/out" "creates 5 of its 5 resources" "the plan's counts are cited"
+if bw plan --help >/dev/null 2>&1; then
+	bw plan infra/tfplan >"$T/out" 2>&1
+	expect_grep "$T/out" "the state is missing" "blastwall plan warns about the all-create plan"
+fi
 expect_exit 0 "hook on terraform apply tfplan" hook "$T/infra" "terraform apply tfplan"
 expect_grep "$T/out" '"deny"' "applying the all-create plan is denied"
 expect_grep "$T/out" "missing" "and says the state is missing"
