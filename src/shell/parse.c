@@ -1205,6 +1205,9 @@ static int try_redirect(struct parser *p, struct vec *v)
 	}
 	if (op == REDIR_HEREDOC || op == REDIR_HEREDOC_TAB) {
 		r->body_quoted = (r->target.flags & WORD_QUOTED) != 0;
+		/* bash never expands a delimiter: "<<$(x)" runs nothing */
+		r->target.subst = NULL;
+		r->target.nsubst = 0;
 		r->body = arena_strdup(p->a, "");
 		if (p->nhd == p->hdcap) {
 			size_t nc = p->hdcap ? p->hdcap * 2 : 4;

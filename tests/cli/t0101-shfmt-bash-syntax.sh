@@ -38,9 +38,14 @@ for f in "$TESTS_DIR"/shfmt/scripts/*.sh; do
 		sed 's/^/#   /' "$T/$name.err"
 		continue
 	fi
-	"$drv" --theirs "$f" <"$T/$name.json" >"$T/$name.theirs" 2>&1
-	"$drv" --ours <"$f" >"$T/$name.ours" 2>&1
-	if cmp -s "$T/$name.ours" "$T/$name.theirs" && [ -s "$T/$name.ours" ]; then
+	"$drv" --theirs "$f" <"$T/$name.json" >"$T/$name.theirs" 2>"$T/$name.err"
+	rc1=$?
+	"$drv" --ours <"$f" >"$T/$name.ours" 2>>"$T/$name.err"
+	rc2=$?
+	if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then
+		fail "driver failed on scripts/$name (exit $rc1/$rc2)"
+		sed 's/^/#   /' "$T/$name.err" | head -n 20
+	elif cmp -s "$T/$name.ours" "$T/$name.theirs" && [ -s "$T/$name.ours" ]; then
 		pass "parser agrees with shfmt on scripts/$name ($(wc -l <"$T/$name.ours") commands)"
 	else
 		fail "parser disagrees with shfmt on scripts/$name"

@@ -416,12 +416,14 @@ int main(int argc, char **argv)
 		char *src = slurp(stdin, &n);
 		struct buf out;
 		buf_init(&out, 0);
-		if (ours(src, n, &out, &e) < 0) {
+		int rc = ours(src, n, &out, &e);
+		if (rc < 0)
 			fprintf(stderr, "error: %s\n", e.msg);
-			return 1;
-		}
-		fwrite(out.p ? out.p : "", 1, out.n, stdout);
-		return 0;
+		else
+			fwrite(out.p ? out.p : "", 1, out.n, stdout);
+		buf_release(&out);
+		free(src);
+		return rc < 0 ? 1 : 0;
 	}
 	if (argc >= 3 && strcmp(argv[1], "--theirs") == 0) {
 		FILE *f = fopen(argv[2], "rb");
@@ -435,12 +437,15 @@ int main(int argc, char **argv)
 		char *json = slurp(stdin, &jn);
 		struct buf out;
 		buf_init(&out, 0);
-		if (theirs_json(src, n, json, jn, &out) < 0) {
+		int rc = theirs_json(src, n, json, jn, &out);
+		if (rc < 0)
 			fprintf(stderr, "error: bad JSON\n");
-			return 1;
-		}
-		fwrite(out.p ? out.p : "", 1, out.n, stdout);
-		return 0;
+		else
+			fwrite(out.p ? out.p : "", 1, out.n, stdout);
+		buf_release(&out);
+		free(src);
+		free(json);
+		return rc < 0 ? 1 : 0;
 	}
 	long worker = 0, nworkers = 1, step = 1;
 	int i = 1;

@@ -384,6 +384,8 @@ TEST(heredocs)
 	c = first_cmd("cat <<EOF");
 	CHECK(c && c->redirs[0].body_n == 0);
 	CHECK_ERR("cat << ", "delimiter");
+	/* a delimiter is never expanded */
+	CHECK_CMDS("cat <<$(rm x)\nbody\n$(rm x)\n", "<cat>\n");
 }
 
 TEST(keywords_only_in_command_position)
