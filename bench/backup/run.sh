@@ -80,16 +80,27 @@ chmod 755 "$work"
 # warm the cache for everyone
 psql -qtAX -d courses -c "SELECT count(*) FROM courses_answer" -c "SELECT count(*) FROM pgbench_accounts" >/dev/null
 
-declare -A T S
-run() { # name command...: times it, keeps the time in T[name]
+# CPU seconds of the bench server: the postmaster's own plus its reaped
+# children's (every backend, whose time is added to cutime/cstime at exit)
+hz=$(getconf CLK_TCK)
+server_cpu() {
+	awk -v hz="$hz" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' "/proc/$(head -n 1 "$pg/data/postmaster.pid")/stat"
+}
+declare -A T S C P L
+run() { # name command...: wall time in T, client CPU (with children) in C, server CPU in P, load in L
 	local name=$1
 	shift
-	local t0 t1
+	local t0 t1 p0 p1
+	p0=$(server_cpu)
 	t0=$(now)
-	"$@"
+	/usr/bin/time -f "%U %S" -o "$work/cpu.$name" "$@"
 	t1=$(now)
+	p1=$(server_cpu)
 	T[$name]=$(secs "$t0" "$t1")
-	echo "  $name: ${T[$name]} s" >&2
+	C[$name]=$(awk '{ printf "%.1f", $1 + $2 }' "$work/cpu.$name")
+	P[$name]=$(awk -v a="$p0" -v b="$p1" 'BEGIN { printf "%.1f", b - a }')
+	L[$name]=$(cut -d' ' -f1 /proc/loadavg)
+	echo "  $name: ${T[$name]} s wall, ${C[$name]} s client CPU, ${P[$name]} s server CPU, load ${L[$name]}" >&2
 }
 
 echo "pg_dump -Fc..." >&2
@@ -143,13 +154,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 	echo "database \`courses\`: $(mb "$dbsize") MB on disk (pgbench scale 20 + courses_answer, 1,943,200 rows)."
 	echo "Warm page cache; every tool talks to the same server over a unix socket; -j $jobs where a tool has it."
 	echo
-	echo "| tool | full backup (s) | stored (MB) | unchanged re-backup (s) | new bytes stored (MB) | restore (s) |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-	echo "| pg_dump -Fc | ${T[fc]} | $(mb "${S[fc]}") | ${T[fc]} | $(mb "${S[fc]}") | - |"
-	echo "| pg_dump -Fp \\| zstd -3 -T2 | ${T[zstd]} | $(mb "${S[zstd]}") | ${T[zstd]} | $(mb "${S[zstd]}") | - |"
-	echo "| pg_dump \\| restic backup --stdin | ${T[restic]} | $(mb "${S[restic]}") | ${T[restic2]} | $(mb "${S[restic2]}") | - |"
-	echo "| pg_dump -Fd -j$jobs / pg_restore -j$jobs | ${T[fd]} | $(mb "${S[fd]}") | ${T[fd]} | $(mb "${S[fd]}") | ${T[pgrestore]} |"
-	echo "| **blastwall** -j$jobs | **${T[bw]}** | **$(mb "${S[bw]}")** | **${T[bw2]}** | **$(mb "${S[bw2]}")** | **${T[bwrestore]}** |"
+	echo "| tool | full backup (s) | CPU client + server (s) | stored (MB) | unchanged re-backup (s) | new bytes stored (MB) | restore (s) | restore CPU client + server (s) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| pg_dump -Fc | ${T[fc]} | ${C[fc]} + ${P[fc]} | $(mb "${S[fc]}") | ${T[fc]} | $(mb "${S[fc]}") | - | - |"
+	echo "| pg_dump -Fp \\| zstd -3 -T2 | ${T[zstd]} | ${C[zstd]} + ${P[zstd]} | $(mb "${S[zstd]}") | ${T[zstd]} | $(mb "${S[zstd]}") | - | - |"
+	echo "| pg_dump \\| restic backup --stdin | ${T[restic]} | ${C[restic]} + ${P[restic]} | $(mb "${S[restic]}") | ${T[restic2]} | $(mb "${S[restic2]}") | - | - |"
+	echo "| pg_dump -Fd -j$jobs / pg_restore -j$jobs | ${T[fd]} | ${C[fd]} + ${P[fd]} | $(mb "${S[fd]}") | ${T[fd]} | $(mb "${S[fd]}") | ${T[pgrestore]} | ${C[pgrestore]} + ${P[pgrestore]} |"
+	echo "| **blastwall** -j$jobs | **${T[bw]}** | ${C[bw]} + ${P[bw]} | **$(mb "${S[bw]}")** | **${T[bw2]}** | **$(mb "${S[bw2]}")** | **${T[bwrestore]}** | ${C[bwrestore]} + ${P[bwrestore]} |"
+	echo
+	echo "Load average (1 min) when each step ended: $(for k in fc zstd restic restic2 fd pgrestore bw bw2 bwrestore drill; do printf '%s %s, ' "$k" "${L[$k]}"; done | sed 's/, $//')."
+	echo "The machine is shared: a load above $cpu means other processes competed for the CPUs, and wall times"
+	echo "are then only comparable between steps that ran under a similar load; the CPU columns are not affected."
 	echo
 	echo "blastwall drill (scratch PostgreSQL: initdb, start, restore, row counts, stop, remove): **${T[drill]} s**, $drill_ok"
 	echo "(restore part: ${drill_restore:-?} s). The restored copy is $same to the source (row hashes)."

@@ -931,23 +931,39 @@ out:
 
 /* ---- restore ---- */
 
-struct rs_unit {
+/*
+ * The restore runs one pool of tasks over `jobs` connections: table parts
+ * (COPY FROM STDIN, biggest first) and the indexes and constraints of
+ * post-data. An index task becomes ready when every part of its table is
+ * loaded, so index builds overlap with the loading of other tables, as
+ * pg_restore does. Post-data entries whose table cannot be told, and
+ * everything else (foreign keys, triggers...), run after the pool.
+ */
+struct rs_table {
+	const char *schema, *name;
+	size_t parts_left;
+};
+
+struct rs_task {
+	bool is_sql;
+	long table;            /* index into rs.tables; -1: unknown (runs after every data part) */
+	/* data */
 	const char *qname, *collist, *stream, *label;
-	uint64_t rows_expected, bytes;
-	uint64_t rows;
+	uint64_t rows_expected, bytes, rows;
+	/* sql */
+	const char *sql;
+	bool taken;
 };
 
 struct rs {
 	struct repo *r;
 	const struct snapshot_info *s;
-	const struct pg_restore_opts *o;
-	const char *encoding;
-	struct pool pool;
-	struct rs_unit *units;
-	/* post-data statements run in parallel */
-	const char *header;   /* SET statements every connection needs first */
-	const char **sql;
-	size_t nsql;
+	struct pool pool;        /* mu, failed, err, progress */
+	pthread_cond_t cv;
+	struct rs_task *tasks;
+	size_t ntasks, ndata, data_left, taken;
+	struct rs_table *tables;
+	size_t ntables;
 };
 
 struct rs_worker {
@@ -955,7 +971,6 @@ struct rs_worker {
 	PGconn *conn;
 	struct arena *a;
 	pthread_t th;
-	int phase;            /* 0: data, 1: post-data */
 };
 
 struct copy_sink {
@@ -977,7 +992,7 @@ static int copy_sink(void *ctx, const void *p, size_t n, struct err *e)
 	return 0;
 }
 
-static int load_unit(struct rs_worker *wk, struct rs_unit *u, struct err *e)
+static int load_part(struct rs_worker *wk, struct rs_task *u, struct err *e)
 {
 	struct arena *a = wk->a;
 	const char *doing = arena_printf(a, "load %s", u->label);
@@ -989,8 +1004,7 @@ static int load_unit(struct rs_worker *wk, struct rs_unit *u, struct err *e)
 	}
 	PQclear(r);
 	struct copy_sink cs = { wk->conn, doing };
-	int rc = snap_stream_read(wk->rs->r, wk->rs->s, u->stream, copy_sink, &cs, e);
-	if (rc < 0) {
+	if (snap_stream_read(wk->rs->r, wk->rs->s, u->stream, copy_sink, &cs, e) < 0) {
 		/* abort the COPY: none of this part's rows stay in the table */
 		err_wrap(e, "cannot restore %s", u->label);
 		PQputCopyEnd(wk->conn, "blastwall: the stored data could not be read");
@@ -1019,6 +1033,24 @@ static int load_unit(struct rs_worker *wk, struct rs_unit *u, struct err *e)
 	return 0;
 }
 
+/* Under rs->pool.mu: the next task this worker may run, or NULL. */
+static struct rs_task *rs_pick(struct rs *rs)
+{
+	/* data first, biggest first (tasks[0..ndata) are sorted) */
+	for (size_t i = 0; i < rs->ndata; i++)
+		if (!rs->tasks[i].taken)
+			return &rs->tasks[i];
+	for (size_t i = rs->ndata; i < rs->ntasks; i++) {
+		struct rs_task *t = &rs->tasks[i];
+		if (t->taken)
+			continue;
+		bool ready = t->table >= 0 ? rs->tables[t->table].parts_left == 0 : rs->data_left == 0;
+		if (ready)
+			return t;
+	}
+	return NULL;
+}
+
 static void *rs_thread(void *arg)
 {
 	struct rs_worker *wk = arg;
@@ -1026,54 +1058,36 @@ static void *rs_thread(void *arg)
 	struct err e;
 	err_init(&e);
 	for (;;) {
-		size_t idx;
 		pthread_mutex_lock(&rs->pool.mu);
-		bool have = !rs->pool.failed && rs->pool.next < rs->pool.nunits;
-		idx = rs->pool.next++;
+		struct rs_task *t = NULL;
+		while (!rs->pool.failed && rs->taken < rs->ntasks && !(t = rs_pick(rs)))
+			pthread_cond_wait(&rs->cv, &rs->pool.mu);
+		if (!t) {
+			pthread_mutex_unlock(&rs->pool.mu);
+			break;
+		}
+		t->taken = true;
+		rs->taken++;
 		pthread_mutex_unlock(&rs->pool.mu);
-		if (!have)
-			break;
-		int rc;
-		if (wk->phase == 0) {
-			rc = load_unit(wk, &rs->units[idx], &e);
-		} else {
-			rc = pg_exec_cmd(wk->conn, rs->sql[idx], "create an index or constraint", &e);
+		int rc = t->is_sql ? pg_exec_cmd(wk->conn, t->sql, "create an index or constraint (post-data)", &e)
+				   : load_part(wk, t, &e);
+		pthread_mutex_lock(&rs->pool.mu);
+		if (rc < 0 && !rs->pool.failed) {
+			rs->pool.failed = true;
+			rs->pool.err = e;
 		}
-		if (rc < 0) {
-			pool_fail(&rs->pool, &e);
-			break;
+		if (!t->is_sql) {
+			rs->data_left--;
+			if (t->table >= 0)
+				rs->tables[t->table].parts_left--;
 		}
+		pthread_cond_broadcast(&rs->cv);
+		pthread_mutex_unlock(&rs->pool.mu);
+		if (rc < 0)
+			break;
 		arena_reset(wk->a);
 	}
 	return NULL;
-}
-
-/* Runs the pool over `jobs` connections (phase 0: units, 1: statements). */
-static int rs_run(struct arena *a, struct rs *rs, struct rs_worker *wk, int jobs, int phase, size_t n, struct err *e)
-{
-	rs->pool.next = 0;
-	rs->pool.nunits = n;
-	rs->pool.failed = false;
-	rs->pool.units_done = 0;
-	for (int i = 0; i < jobs; i++) {
-		wk[i].phase = phase;
-		wk[i].rs = rs;
-		wk[i].th = 0;
-		if (i > 0 && pthread_create(&wk[i].th, NULL, rs_thread, &wk[i]) != 0)
-			wk[i].th = 0;
-	}
-	rs_thread(&wk[0]);
-	for (int i = 1; i < jobs; i++)
-		if (wk[i].th)
-			pthread_join(wk[i].th, NULL);
-	if (phase == 0)
-		pool_progress_end(&rs->pool);
-	if (rs->pool.failed) {
-		*e = rs->pool.err;
-		return -1;
-	}
-	(void)a;
-	return 0;
 }
 
 static int read_sink(void *ctx, const void *p, size_t n, struct err *e)
@@ -1086,6 +1100,8 @@ static int read_sink(void *ctx, const void *p, size_t n, struct err *e)
 static int read_stream(struct repo *r, const struct snapshot_info *s, const char *name, struct buf *b, struct err *e)
 {
 	buf_init(b, SCHEMA_MAX);
+	if (!name)
+		return err_set(e, "snapshot %.12s is damaged: a schema stream is missing from its metadata", s->id);
 	if (snap_stream_read(r, s, name, read_sink, b, e) < 0) {
 		buf_release(b);
 		return -1;
@@ -1113,11 +1129,10 @@ static int count_prefixed_lines(struct str s, const char *p1, const char *p2)
 }
 
 /* Objects that make the target "not empty": tables, views, sequences, foreign tables in user schemas. */
-static int check_empty(struct arena *a, PGconn *c, struct err *e)
+static int check_empty(PGconn *c, struct err *e)
 {
 	PGresult *r = pg_query(c,
 			       "SELECT count(*), string_agg(n.nspname || '.' || c.relname, ', ' ORDER BY n.nspname, c.relname) "
-			       "  FILTER (WHERE c.relkind IN ('r','p','v','m','S','f')) "
 			       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 			       "WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
 			       " AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp'",
@@ -1134,32 +1149,90 @@ static int check_empty(struct arena *a, PGconn *c, struct err *e)
 		return -1;
 	}
 	PQclear(r);
-	(void)a;
 	return 0;
 }
 
-/* Splits post-data into the header, parallel statements (indexes, constraints) and the rest in order. */
-static void split_post_data(struct arena *a, struct buf *b, const char **header, const char ***par, size_t *npar,
-			    struct buf *rest)
+/* Reads one identifier as pg_dump writes it (quoted with "" escapes, or bare). */
+static const char *read_ident(struct arena *a, const char *p, char **out)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (*p == '"') {
+		p++;
+		while (*p) {
+			if (*p == '"') {
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			buf_addc(&b, *p++);
+		}
+		if (*p == '"')
+			p++;
+	} else {
+		while (*p && *p != '.' && *p != ' ' && *p != '\n' && *p != '(' && *p != ';')
+			buf_addc(&b, *p++);
+	}
+	*out = arena_strndup(a, b.p ? b.p : "", b.n);
+	buf_release(&b);
+	return p;
+}
+
+/* The table an INDEX or CONSTRAINT entry works on: -1 when it cannot be told. */
+static long entry_table(struct arena *a, struct rs *rs, struct str entry)
+{
+	const char *text = arena_strstr(a, entry);
+	const char *p = NULL;
+	const char *ci = strstr(text, "\nCREATE INDEX ");
+	if (!ci)
+		ci = strstr(text, "\nCREATE UNIQUE INDEX ");
+	if (ci) {
+		p = strstr(ci, " ON ");
+		if (p) {
+			p += 4;
+			if (strncmp(p, "ONLY ", 5) == 0)
+				p += 5;
+		}
+	} else if ((p = strstr(text, "\nALTER TABLE ONLY "))) {
+		p += 18;
+	} else if ((p = strstr(text, "\nALTER TABLE "))) {
+		p += 13;
+	}
+	if (!p)
+		return -1;
+	char *schema, *name;
+	p = read_ident(a, p, &schema);
+	if (*p != '.')
+		return -1;
+	read_ident(a, p + 1, &name);
+	for (size_t i = 0; i < rs->ntables; i++)
+		if (strcmp(rs->tables[i].schema, schema) == 0 && strcmp(rs->tables[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Splits post-data at pg_dump's "-- Name: ...; Type: T;" entry headers:
+ * INDEX and CONSTRAINT entries become pool tasks, the rest goes to *rest in
+ * order. *header (the SET statements before the first entry) is what every
+ * connection must run first.
+ */
+static void split_post_data(struct arena *a, struct rs *rs, struct buf *b, const char **header, struct buf *rest)
 {
 	struct str s = buf_str(b);
 	const char *marker = "\n--\n-- Name: ";
 	long first = str_find(s, marker);
 	*header = arena_strndup(a, s.p, first < 0 ? s.n : (size_t)first + 1);
-	*npar = 0;
 	buf_init(rest, 0);
 	buf_addz(rest, *header);
 	if (first < 0)
 		return;
-	size_t cap = 64;
-	*par = arena_new_array(a, const char *, cap);
 	size_t pos = (size_t)first + 1;
 	while (pos < s.n) {
 		struct str tail = str_sub(s, pos + 1, s.n - pos - 1);
 		long next = str_find(tail, marker);
 		size_t end = next < 0 ? s.n : pos + 1 + (size_t)next + 1;
 		struct str entry = str_sub(s, pos, end - pos);
-		/* "--\n-- Name: x; Type: INDEX; Schema: ..." */
 		long ty = str_find(entry, "; Type: ");
 		bool parallel = false;
 		if (ty >= 0) {
@@ -1167,11 +1240,10 @@ static void split_post_data(struct arena *a, struct buf *b, const char **header,
 			parallel = str_starts(t, "INDEX;") || str_starts(t, "CONSTRAINT;");
 		}
 		if (parallel) {
-			if (*npar == cap) {
-				*par = arena_grow(a, (void *)*par, *npar, cap * 2, sizeof(**par));
-				cap *= 2;
-			}
-			(*par)[(*npar)++] = arena_strstr(a, entry);
+			struct rs_task *t = &rs->tasks[rs->ntasks++];
+			t->is_sql = true;
+			t->sql = arena_strstr(a, entry);
+			t->table = entry_table(a, rs, entry);
 		} else {
 			buf_add(rest, entry.p, entry.n);
 		}
@@ -1214,6 +1286,12 @@ static int exec_script(PGconn *c, struct buf *b, const char *doing, struct err *
 	return rc;
 }
 
+static int cmp_tasks(const void *x, const void *y)
+{
+	const struct rs_task *a = x, *b = y;
+	return a->bytes == b->bytes ? 0 : a->bytes > b->bytes ? -1 : 1;
+}
+
 int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_info *s, const struct pg_restore_opts *o,
 			struct restore_summary *out, struct err *e)
 {
@@ -1235,12 +1313,14 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 	int rc = -1;
 	struct rs_worker *wk = arena_new_array(a, struct rs_worker, (size_t)jobs);
 	struct buf pre = { 0 }, post = { 0 }, drop = { 0 }, rest = { 0 };
-	struct rs rs = { .r = r, .s = s, .o = o, .encoding = encoding };
+	struct rs rs = { .r = r, .s = s };
 	pthread_mutex_init(&rs.pool.mu, NULL);
+	pthread_cond_init(&rs.cv, NULL);
 	rs.pool.progress = o->progress;
 	rs.pool.t0 = t0;
 	wk[0].conn = c;
 	wk[0].a = arena_new();
+	const char *header = "";
 
 	const char *setup = arena_printf(a, "SET statement_timeout = 0; SET lock_timeout = 0; SET synchronous_commit = off;"
 					 " SET maintenance_work_mem = '256MB'; SET client_encoding = %s",
@@ -1257,37 +1337,28 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 		strip_owner_lines(&post);
 	}
 	if (o->clean) {
-		const char *dname = json_string_value(json_object_get(schema, "drop"));
-		if (!dname) {
-			err_set(e, "snapshot %.12s has no DROP script", s->id);
-			goto out;
-		}
-		if (read_stream(r, s, dname, &drop, e) < 0)
+		if (read_stream(r, s, json_string_value(json_object_get(schema, "drop")), &drop, e) < 0)
 			goto out;
 		strip_meta_lines(&drop);
 		out->dropped = count_prefixed_lines(buf_str(&drop), "DROP ", "ALTER TABLE ");
 		if (pg_exec_cmd(c, drop.p, "drop the snapshot's objects (--clean)", e) < 0)
 			goto out;
-		/* the drops restore session settings to the dump's: ours again */
-		if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
-			goto out;
-	} else if (check_empty(a, c, e) < 0) {
+	} else if (check_empty(c, e) < 0) {
 		goto out;
 	}
 	if (o->create_roles && create_missing_roles(a, c, json_object_get(meta, "roles"), &out->roles_created, e) < 0)
 		goto out;
 	if (exec_script(c, &pre, "create the schema (pre-data)", e) < 0)
 		goto out;
-	if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
-		goto out;
 
-	/* data */
-	size_t nunits = 0, ti;
+	/* tasks: every table part, then post-data's indexes and constraints */
+	size_t nparts = 0, ti;
 	json_t *t;
 	json_array_foreach(tables, ti, t)
-		nunits += json_array_size(json_object_get(t, "parts"));
-	rs.units = arena_new_array(a, struct rs_unit, nunits + 1);
-	size_t k = 0;
+		nparts += json_array_size(json_object_get(t, "parts"));
+	size_t nentries = (size_t)count_prefixed_lines(buf_str(&post), "-- Name: ", "-- Name: ");
+	rs.tasks = arena_new_array(a, struct rs_task, nparts + nentries + 1);
+	rs.tables = arena_new_array(a, struct rs_table, json_array_size(tables) + 1);
 	json_array_foreach(tables, ti, t) {
 		const char *sch = json_string_value(json_object_get(t, "schema"));
 		const char *name = json_string_value(json_object_get(t, "name"));
@@ -1306,11 +1377,15 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 		const char *collist = arena_strndup(a, cl.p ? cl.p : "", cl.n);
 		buf_release(&cl);
 		const char *qn = qualified(a, c, sch, name);
+		struct rs_table *tab = &rs.tables[rs.ntables];
+		tab->schema = sch;
+		tab->name = name;
 		size_t pi;
 		json_t *p;
 		json_t *parts = json_object_get(t, "parts");
 		json_array_foreach(parts, pi, p) {
-			struct rs_unit *u = &rs.units[k++];
+			struct rs_task *u = &rs.tasks[rs.ntasks++];
+			u->table = (long)rs.ntables;
 			u->qname = qn;
 			u->collist = collist;
 			u->stream = json_string_value(json_object_get(p, "stream"));
@@ -1322,30 +1397,47 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 				err_set(e, "snapshot %.12s is damaged: %s has no stream", s->id, u->label);
 				goto out;
 			}
+			tab->parts_left++;
 		}
+		rs.ntables++;
 		out->tables++;
 	}
-	nunits = k;
-	if ((size_t)jobs > nunits && nunits > 0)
-		jobs = (int)nunits;
+	rs.ndata = rs.data_left = rs.ntasks;
+	qsort(rs.tasks, rs.ndata, sizeof(*rs.tasks), cmp_tasks);
+	split_post_data(a, &rs, &post, &header, &rest);
+	rs.pool.nunits = rs.ndata;
+
+	if ((size_t)jobs > rs.ntasks && rs.ntasks > 0)
+		jobs = (int)rs.ntasks;
 	for (int i = 1; i < jobs; i++) {
 		wk[i].a = arena_new();
 		if (pg_connect(a, o->conninfo, arena_printf(a, "open worker connection %d to the target", i), &wk[i].conn, e) < 0 ||
 		    pg_exec_cmd(wk[i].conn, setup, "set up the session", e) < 0)
 			goto out;
 	}
-	/* biggest parts first */
-	for (size_t i = 1; i < nunits; i++)
-		for (size_t j = i; j > 0 && rs.units[j].bytes > rs.units[j - 1].bytes; j--) {
-			struct rs_unit tmp = rs.units[j];
-			rs.units[j] = rs.units[j - 1];
-			rs.units[j - 1] = tmp;
-		}
-	if (rs_run(a, &rs, wk, jobs, 0, nunits, e) < 0)
+	/* post-data's settings (search_path, tablespace...) on every connection; they do not affect COPY of qualified names */
+	for (int i = 0; i < jobs; i++)
+		if (pg_exec_cmd(wk[i].conn, header, "prepare post-data", e) < 0 ||
+		    pg_exec_cmd(wk[i].conn, setup, "set up the session", e) < 0)
+			goto out;
+	for (int i = 0; i < jobs; i++) {
+		wk[i].rs = &rs;
+		if (i > 0 && pthread_create(&wk[i].th, NULL, rs_thread, &wk[i]) != 0)
+			wk[i].th = 0;
+	}
+	rs_thread(&wk[0]);
+	for (int i = 1; i < jobs; i++)
+		if (wk[i].th)
+			pthread_join(wk[i].th, NULL);
+	pool_progress_end(&rs.pool);
+	/* a worker whose thread could not start leaves its tasks to the others; none are lost */
+	if (rs.pool.failed) {
+		*e = rs.pool.err;
 		goto out;
-	for (size_t i = 0; i < nunits; i++) {
-		out->rows += rs.units[i].rows;
-		out->bytes += rs.units[i].bytes;
+	}
+	for (size_t i = 0; i < rs.ndata; i++) {
+		out->rows += rs.tasks[i].rows;
+		out->bytes += rs.tasks[i].bytes;
 	}
 
 	/* sequences */
@@ -1363,17 +1455,6 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 		if (pg_exec_cmd(c, sql, arena_printf(a, "set sequence %s.%s", sch, name), e) < 0)
 			goto out;
 	}
-
-	/* post-data: indexes and constraints in parallel, then the rest in order */
-	split_post_data(a, &post, &rs.header, &rs.sql, &rs.nsql, &rest);
-	for (int i = 0; i < jobs; i++)
-		if (pg_exec_cmd(wk[i].conn, rs.header, "prepare post-data", e) < 0 ||
-		    pg_exec_cmd(wk[i].conn, "SET maintenance_work_mem = '256MB'", "set up the session", e) < 0)
-			goto out;
-	if (rs.nsql && rs_run(a, &rs, wk, jobs, 1, rs.nsql, e) < 0) {
-		err_wrap(e, "post-data");
-		goto out;
-	}
 	if (exec_script(c, &rest, "create the remaining objects (post-data)", e) < 0)
 		goto out;
 	out->seconds = db_now() - t0;
@@ -1388,6 +1469,7 @@ out:
 	buf_release(&post);
 	buf_release(&drop);
 	buf_release(&rest);
+	pthread_cond_destroy(&rs.cv);
 	pthread_mutex_destroy(&rs.pool.mu);
 	return rc;
 }
