@@ -222,27 +222,30 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Builds the child's environment: ours, with TF_WORKSPACE and the no-input switches replaced. */
-static char **child_env(const char *workspace)
+/*
+ * The child's environment: ours, with the workspace and data directory that
+ * were detected (the command's own TF_WORKSPACE=... may not be in ours) and
+ * the no-input switches.
+ */
+static char **child_env(struct arena *a, const struct tf_backend *b)
 {
+	static const char *const replaced[] = { "TF_WORKSPACE=", "TF_DATA_DIR=", "TF_INPUT=", "TF_IN_AUTOMATION=" };
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = xcalloc(n + 4, sizeof(char *));
+	char **env = arena_new_array(a, char *, n + ARRAY_SIZE(replaced) + 1);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(environ[i], "TF_WORKSPACE=", 13) == 0 || strncmp(environ[i], "TF_INPUT=", 9) == 0 ||
-		    strncmp(environ[i], "TF_IN_AUTOMATION=", 17) == 0)
-			continue;
-		env[k++] = environ[i];
+		bool skip = false;
+		for (size_t j = 0; j < ARRAY_SIZE(replaced) && !skip; j++)
+			skip = strncmp(environ[i], replaced[j], strlen(replaced[j])) == 0;
+		if (!skip)
+			env[k++] = environ[i];
 	}
-	size_t wl = strlen(workspace);
-	char *ws = xmalloc(wl + 14);
-	memcpy(ws, "TF_WORKSPACE=", 13);
-	memcpy(ws + 13, workspace, wl + 1);
-	env[k++] = ws;
-	env[k++] = "TF_INPUT=0";
-	env[k++] = "TF_IN_AUTOMATION=1";
+	env[k++] = arena_printf(a, "TF_WORKSPACE=%s", b->workspace ? b->workspace : "default");
+	env[k++] = arena_printf(a, "TF_DATA_DIR=%s", b->data_dir);
+	env[k++] = arena_strdup(a, "TF_INPUT=0");
+	env[k++] = arena_strdup(a, "TF_IN_AUTOMATION=1");
 	env[k] = NULL;
 	return env;
 }
@@ -263,11 +266,8 @@ int tf_backend_pull(struct arena *a, const struct tf_backend *b, const char *too
 		close(opipe[1]);
 		return err_errno(e, "cannot create a pipe");
 	}
-	size_t clen = strlen(b->dir) + 8;
-	char *chdir_arg = xmalloc(clen + 1);
-	snprintf(chdir_arg, clen + 1, "-chdir=%s", b->dir);
-	char *argv[] = { (char *)prog, chdir_arg, "state", "pull", NULL };
-	char **env = child_env(b->workspace ? b->workspace : "default");
+	char *argv[] = { arena_strdup(a, prog), arena_printf(a, "-chdir=%s", b->dir), "state", "pull", NULL };
+	char **env = child_env(a, b);
 
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -284,12 +284,6 @@ int tf_backend_pull(struct arena *a, const struct tf_backend *b, const char *too
 	posix_spawnattr_destroy(&attr);
 	close(opipe[1]);
 	close(epipe[1]);
-	/* env holds pointers into environ except the TF_WORKSPACE entry it allocated */
-	for (size_t i = 0; env[i]; i++)
-		if (strncmp(env[i], "TF_WORKSPACE=", 13) == 0)
-			free(env[i]);
-	free(env);
-	free(chdir_arg);
 	if (rc != 0) {
 		close(opipe[0]);
 		close(epipe[0]);
@@ -344,9 +338,20 @@ int tf_backend_pull(struct arena *a, const struct tf_backend *b, const char *too
 	for (int i = 0; i < 2; i++)
 		if (pf[i].fd >= 0)
 			close(pf[i].fd);
+	/* a child that closed its output but lingers is held to the same deadline */
 	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, timed_out || too_big ? 0 : WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (w == 0 && now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			timed_out = true;
+		} else if (w == 0) {
+			struct timespec ts = { 0, 5 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
 	int ret = 0;
 	if (timed_out) {
 		err_set(e, "'%s state pull' in '%s' did not finish within %.1f s (backend %s, workspace %s)",

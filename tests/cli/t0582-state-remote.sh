@@ -17,6 +17,7 @@ case "$1" in -chdir=*) shift ;; esac
 echo "$TF_WORKSPACE" >>"$FAKE_LOG"
 case "$FAKE_MODE" in
 hang) sleep 30 ;;
+linger) exec >/dev/null 2>&1 </dev/null; sleep 30 ;;
 fail) printf '\342\225\267\n\342\224\202 Error: No valid credential sources found\n\342\225\265\n' >&2; exit 1 ;;
 esac
 ws=${TF_WORKSPACE:-default}
@@ -65,6 +66,8 @@ fi
 FAKE_MODE=hang expect_exit 3 "a hanging pull is cut at the budget" bw state check r --pull-timeout 0.3
 expect_grep "$T/out" "cannot be read" "the state is reported unreadable"
 expect_grep "$T/out" "did not finish within 0.3 s" "the budget is named"
+FAKE_MODE=linger expect_exit 3 "a pull that closes its output but lingers is cut too" bw state check r --pull-timeout 0.3
+expect_grep "$T/out" "did not finish within 0.3 s" "the budget is named again"
 FAKE_MODE=fail expect_exit 3 "a failing pull" bw state check r
 expect_grep "$T/out" "Error: No valid credential sources found" "terraform's own error is quoted, without its frame"
 expect_exit 0 "--no-pull reads nothing" bw state check r --no-pull
