@@ -10,6 +10,7 @@
  *   tf_pins(dir, backend, workspace PRIMARY KEY, present, lineage, serial,
  *           resources, digest, size, mtime_ns, ctime_ns, ino, pinned_at, seen_at)
  *   tf_events(id, dir, backend, workspace, at, event, old_*, new_*, detail)
+ *   tf_blast_cache(dir, backend, workspace, file identity, policy, counts, summary)
  * Strings returned by the readers are allocated from the caller's arena.
  */
 #ifndef BW_TF_JOURNAL_H
