@@ -295,14 +295,21 @@ int tfj_pin(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *
 	return exec(db, "COMMIT", e);
 }
 
-int tfj_touch(struct sqlite3 *db, const struct tfj_key *k, long long now, struct err *e)
+int tfj_touch(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident, long long now,
+	      struct err *e)
 {
 	sqlite3_stmt *st;
-	if (prepare(db, "UPDATE tf_pins SET seen_at = ?4 WHERE dir = ?1 AND backend = ?2 AND workspace = ?3", &st,
-		    e) < 0)
+	if (prepare(db,
+		    "UPDATE tf_pins SET seen_at = ?4, size = ?5, mtime_ns = ?6, ctime_ns = ?7, ino = ?8"
+		    " WHERE dir = ?1 AND backend = ?2 AND workspace = ?3",
+		    &st, e) < 0)
 		return -1;
 	bind_key(st, k);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, ident->size);
+	sqlite3_bind_int64(st, 6, ident->mtime_ns);
+	sqlite3_bind_int64(st, 7, ident->ctime_ns);
+	sqlite3_bind_int64(st, 8, ident->ino);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

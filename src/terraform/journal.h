@@ -92,8 +92,13 @@ int tfj_get(struct arena *a, struct sqlite3 *db, const struct tfj_key *k, struct
 int tfj_pin(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *obs, long long now,
 	    const char *event, const struct tfj_snap *old, const char *detail, struct err *e);
 
-/* Updates seen_at of the pin only (the state was seen unchanged). */
-int tfj_touch(struct sqlite3 *db, const struct tfj_key *k, long long now, struct err *e);
+/*
+ * The pinned state was seen unchanged (same bytes): updates seen_at and the
+ * file identity (a touch, chmod or same-content copy changes it), so the next
+ * look can trust the identity again instead of reading the file.
+ */
+int tfj_touch(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap *ident, long long now,
+	      struct err *e);
 
 /*
  * Records a detection (event = a tfj_kind name) unless the newest event for

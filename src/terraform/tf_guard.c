@@ -377,9 +377,10 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 					ev = out->f[i].rule + 16;
 			if (ev && tfj_note(db, &key, out->pin.exists ? &out->pin.s : NULL, &out->obs, now, ev, NULL, e) < 0)
 				return -1;
-		} else if (db && o->record && out->kind == TFJ_SAME && now - out->pin.seen_at >= 60) {
-			/* at most one write a minute for "seen unchanged": the hook calls this on every command */
-			if (tfj_touch(db, &key, now, e) < 0)
+		} else if (db && o->record && out->kind == TFJ_SAME &&
+			   (now - out->pin.seen_at >= 60 || (!out->be.remote && !tfj_same_file(&out->pin, &out->obs)))) {
+			/* at most one write a minute for "seen unchanged", unless the file's identity moved */
+			if (tfj_touch(db, &key, &out->obs, now, e) < 0)
 				return -1;
 		}
 	}

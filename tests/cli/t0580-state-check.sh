@@ -24,6 +24,9 @@ expect_exit 0 "first sight pins" bw state check w
 expect_grep "$T/out" "first sight: pinned now" "first sight is reported"
 expect_exit 0 "unchanged state passes" bw state check w
 expect_grep "$T/out" "unchanged" "unchanged is reported"
+touch w/terraform.tfstate
+expect_exit 0 "a touched but unchanged state passes" bw state check w
+expect_grep "$T/out" "unchanged" "the bytes decide, not the timestamps"
 
 cp "$B" w/terraform.tfstate
 expect_exit 1 "a swapped lineage fires" bw state check w

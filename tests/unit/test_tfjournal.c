@@ -187,9 +187,12 @@ TEST(store_pin_get_history)
 	CHECK_INTEQ(tfj_pin(db, &k, &s2, 2300, "accept", &old, NULL, &e), 0);
 	CHECK_INTEQ(tfj_get(a, db, &k, &p, &e), 0);
 	CHECK_STREQ(p.s.lineage, "888acaea-87ff");
-	CHECK_INTEQ(tfj_touch(db, &k, 2400, &e), 0);
+	struct tfj_snap touched = s2;
+	touched.size = 10, touched.mtime_ns = 21, touched.ctime_ns = 22, touched.ino = 23;
+	CHECK_INTEQ(tfj_touch(db, &k, &touched, 2400, &e), 0);
 	CHECK_INTEQ(tfj_get(a, db, &k, &p, &e), 0);
 	CHECK_INTEQ(p.seen_at, 2400);
+	CHECK(tfj_same_file(&p, &touched)); /* the new identity is trusted from now on */
 	CHECK_INTEQ(p.pinned_at, 2300);
 	CHECK_INTEQ(tfj_history(a, db, NULL, 1, &ev, &n, &e), 0);
 	CHECK_INTEQ(n, 1);
