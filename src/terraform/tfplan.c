@@ -85,7 +85,7 @@ void tfplan_tally(struct tf_plan *p)
 		p->destroy_mode = managed > 0 && deletes == managed;
 }
 
-static int read_change_body(struct preader *r, struct tf_change *c, bool keep, enum tfjson_tok t)
+static int read_change_body(struct preader *r, struct tf_change *c, enum tf_keep keep, enum tfjson_tok t)
 {
 	struct tfjson *j = r->j;
 	if (t != TFJ_OBJ_BEGIN)
@@ -153,7 +153,7 @@ static int read_change(struct preader *r)
 			c->previous_address = tf_tokstr(r->a, j);
 		else if (str_eqz(k, "change")) {
 			if (c->r.type) {
-				if (read_change_body(r, c, tf_read_wants_attrs(&r->o->read, c->r.type), t) < 0)
+				if (read_change_body(r, c, tf_read_keep(&r->o->read, c->r.type), t) < 0)
 					return -1;
 			} else if (tf_skip_span(j, t, &later) < 0) {
 				return -1;
@@ -167,7 +167,7 @@ static int read_change(struct preader *r)
 		struct tfjson *outer = r->j;
 		tfjson_open_span(&sub, later.p, later.n, outer->name, r->e);
 		r->j = &sub;
-		int rc = read_change_body(r, c, c->r.attrs_kept, tfjson_next(&sub));
+		int rc = read_change_body(r, c, tf_read_keep(&r->o->read, c->r.type), tfjson_next(&sub));
 		r->j = outer;
 		tfjson_release(&sub);
 		if (rc < 0)
@@ -260,7 +260,7 @@ static int read_prior(struct preader *r, enum tfjson_tok t)
 {
 	struct tfjson *j = r->j;
 	struct tf_state st;
-	struct tf_read_opts none = { 0 };
+	struct tf_read_opts none = { .no_attrs = true };
 	if (t != TFJ_OBJ_BEGIN)
 		return tfjson_skip(j, t);
 	memset(&st, 0, sizeof(st));
@@ -279,7 +279,6 @@ static int read_prior(struct preader *r, enum tfjson_tok t)
 			r->p->prior_terraform_version = tf_tokstr(r->a, j);
 		} else if (str_eqz(k, "values")) {
 			/* only the count is needed: before values come with each change */
-			none.extra_types = NULL;
 			if (tf_read_show_values(r->a, j, t, &none, &st, r->e) < 0)
 				return -1;
 		} else if (tfjson_skip(j, t) < 0) {
@@ -364,7 +363,7 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 			out->applyable = t == TFJ_TRUE;
 		} else if (str_eqz(k, "planned_values") && !have_changes) {
 			/* counted in case resource_changes is missing (trimmed plans) */
-			struct tf_read_opts none = { 0 };
+			struct tf_read_opts none = { .no_attrs = true };
 			planish = true;
 			memset(&planned, 0, sizeof(planned));
 			if (tf_read_show_values(a, &j, t, &none, &planned, e) < 0)

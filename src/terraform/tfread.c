@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -32,7 +33,8 @@ static void unmap(void *p)
 int tf_map_file(struct arena *a, const char *path, size_t max, struct str *out, struct err *e)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-" is standard input: terraform show -json tfplan | blastwall plan - */
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_errno(e, "cannot open '%s'", path);
 	if (fstat(fd, &st) < 0) {
@@ -144,9 +146,35 @@ static void add_attr(struct arena *a, struct tf_attrs *out, size_t *cap, const s
 	}
 }
 
-int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, bool keep, struct tf_attrs *out)
+/*
+ * The attribute paths the judges in datatypes.c read. Sorted. Keeping only
+ * these makes a 100k-resource plan cost a few bytes per resource instead of
+ * a copy of every attribute.
+ */
+static const char *const judged[] = {
+	"backup_retention_period", "delete_automated_backups", "delete_contents_on_destroy", "deletion_policy",
+	"deletion_protection", "deletion_protection_enabled", "deletion_window_in_days", "disable_api_termination",
+	"enable_deletion_protection", "final_snapshot", "final_snapshot_identifier", "final_snapshot_name",
+	"force_delete", "force_destroy", "id", "point_in_time_recovery.0.enabled", "purge_protection_enabled",
+	"recovery_window_in_days", "retention_policy.0.retention_period", "skip_delete", "skip_final_backup",
+	"skip_final_snapshot",
+};
+
+/* Whether path is judged (exact) or, for containers (prefix), leads to a judged path. */
+static bool judged_path(const char *path, size_t n, bool prefix)
 {
-	if (!keep || (t != TFJ_OBJ_BEGIN))
+	for (size_t i = 0; i < ARRAY_SIZE(judged); i++) {
+		size_t k = strlen(judged[i]);
+		if (prefix ? (k > n && judged[i][n] == '.' && memcmp(judged[i], path, n) == 0)
+			   : (k == n && memcmp(judged[i], path, n) == 0))
+			return true;
+	}
+	return false;
+}
+
+int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, enum tf_keep keep, struct tf_attrs *out)
+{
+	if (keep == TF_KEEP_NONE || t != TFJ_OBJ_BEGIN)
 		return tfjson_skip(j, t);
 	struct frame fr[TF_MAX_ATTR_DEPTH];
 	int d = 0;
@@ -178,7 +206,8 @@ int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, bool 
 				goto fail;
 		}
 		if (vt == TFJ_OBJ_BEGIN || vt == TFJ_ARR_BEGIN) {
-			if (d + 1 >= TF_MAX_ATTR_DEPTH) {
+			if (d + 1 >= TF_MAX_ATTR_DEPTH ||
+			    (keep == TF_KEEP_JUDGED && !judged_path(path.p, path.n, true))) {
 				if (tfjson_skip(j, vt) < 0)
 					goto fail;
 				continue;
@@ -187,7 +216,8 @@ int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, bool 
 			fr[d] = (struct frame){ path.n, vt == TFJ_ARR_BEGIN, 0 };
 			continue;
 		}
-		add_attr(a, out, &cap, &path, vt, j->str);
+		if (keep == TF_KEEP_ALL || judged_path(path.p, path.n, false))
+			add_attr(a, out, &cap, &path, vt, j->str);
 	}
 	buf_release(&path);
 	return 0;
@@ -206,15 +236,15 @@ int tf_skip_span(struct tfjson *j, enum tfjson_tok t, struct tf_span *sp)
 	return 0;
 }
 
-int tf_capture_span(struct arena *a, const struct tf_span *sp, const char *name, bool keep, struct tf_attrs *out,
-		    struct err *e)
+int tf_capture_span(struct arena *a, const struct tf_span *sp, const char *name, enum tf_keep keep,
+		    struct tf_attrs *out, struct err *e)
 {
 	struct tfjson j;
 	if (!keep || !sp->p)
 		return 0;
 	tfjson_open_span(&j, sp->p, sp->n, name, e);
 	enum tfjson_tok t = tfjson_next(&j);
-	int rc = t == TFJ_ERROR ? -1 : tf_capture_attrs(a, &j, t, true, out);
+	int rc = t == TFJ_ERROR ? -1 : tf_capture_attrs(a, &j, t, keep, out);
 	tfjson_release(&j);
 	return rc;
 }
@@ -333,17 +363,22 @@ long long tf_attr_int(const struct tf_attrs *as, const char *key, long long dflt
 	return neg ? -(long long)v : (long long)v;
 }
 
-bool tf_read_wants_attrs(const struct tf_read_opts *o, const char *type)
+enum tf_keep tf_read_keep(const struct tf_read_opts *o, const char *type)
 {
-	if (!type)
-		return false;
+	if (!type || (o && o->no_attrs))
+		return TF_KEEP_NONE;
 	if (o && o->keep_all_attrs)
-		return true;
+		return TF_KEEP_ALL;
 	if (tf_datatype_find(type))
-		return true;
+		return TF_KEEP_JUDGED;
 	if (o)
 		for (size_t i = 0; i < o->nextra_types; i++)
 			if (str_glob(o->extra_types[i], str_from(type)))
-				return true;
-	return false;
+				return TF_KEEP_JUDGED;
+	return TF_KEEP_NONE;
+}
+
+bool tf_read_wants_attrs(const struct tf_read_opts *o, const char *type)
+{
+	return tf_read_keep(o, type) != TF_KEEP_NONE;
 }

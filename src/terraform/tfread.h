@@ -17,16 +17,26 @@
 #define TF_MAX_ATTR_DEPTH 12
 #define TF_MAX_ATTR_VAL 512
 
-/* Maps (or reads, for non-regular files) path; out stays valid until a is released. */
+/* Maps (or reads, for non-regular files; "-" is stdin) path; out stays valid until a is released. */
 int tf_map_file(struct arena *a, const char *path, size_t max, struct str *out, struct err *e);
 /* BLAKE2b-256 of the bytes as lowercase hex (change detection; ~3x faster than libsodium's SHA-256). */
 void tf_digest_hex(const void *p, size_t n, char out[65]);
 
+/* What to keep of a resource's attributes. */
+enum tf_keep {
+	TF_KEEP_NONE = 0, /* skip them */
+	TF_KEEP_JUDGED,   /* only the attributes some data-type judge reads (and "id") */
+	TF_KEEP_ALL,      /* every scalar (tests, fuzzing) */
+};
+/* What the reader keeps for this type under o. */
+enum tf_keep tf_read_keep(const struct tf_read_opts *o, const char *type);
+
 /*
- * t is the token that starts the attributes value. With keep, scalars are
- * flattened into out ("a.0.b" = text); otherwise the value is only skipped.
+ * t is the token that starts the attributes value. Unless keep is NONE,
+ * scalars are flattened into out ("a.0.b" = text); otherwise the value is
+ * only skipped.
  */
-int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, bool keep, struct tf_attrs *out);
+int tf_capture_attrs(struct arena *a, struct tfjson *j, enum tfjson_tok t, enum tf_keep keep, struct tf_attrs *out);
 
 /* A value span recorded while skipping, for a second look once the type is known. */
 struct tf_span {
@@ -36,7 +46,8 @@ struct tf_span {
 /* Skips the value started by t and records its span. */
 int tf_skip_span(struct tfjson *j, enum tfjson_tok t, struct tf_span *sp);
 /* Captures the attributes held in a span. */
-int tf_capture_span(struct arena *a, const struct tf_span *sp, const char *name, bool keep, struct tf_attrs *out,
+int tf_capture_span(struct arena *a, const struct tf_span *sp, const char *name, enum tf_keep keep,
+		    struct tf_attrs *out,
 		    struct err *e);
 
 /* Reads an array of strings (other elements skipped); t must be the token that starts it. */
@@ -56,6 +67,8 @@ int tf_expect(struct tfjson *j, enum tfjson_tok t, enum tfjson_tok want, const c
 /*
  * Reads a `show -json` "values" object (root_module and child_modules) whose
  * first token is t, appending its resources to st (state and plan prior_state).
+ * With o->no_attrs only st->nmanaged and st->ndata are counted: no resource
+ * is kept (plan JSON prior_state and planned_values).
  */
 int tf_read_show_values(struct arena *a, struct tfjson *j, enum tfjson_tok t, const struct tf_read_opts *o,
 			struct tf_state *st, struct err *e);

@@ -21,6 +21,7 @@ struct reader {
 	struct tf_state *st;
 	size_t cap;
 	struct err *e;
+	bool count_only; /* show -json values: count managed/data resources, keep nothing */
 };
 
 static struct tf_resource *new_res(struct reader *r)
@@ -60,7 +61,7 @@ static int v4_instance(struct reader *r, const struct v4res *vr)
 {
 	struct tfjson *j = r->j;
 	struct tf_resource *res = new_res(r);
-	bool keep = tf_read_wants_attrs(r->o, vr->type);
+	enum tf_keep keep = tf_read_keep(r->o, vr->type);
 	res->module = vr->module ? vr->module : "";
 	res->mode = vr->mode;
 	res->type = vr->type;
@@ -217,7 +218,7 @@ static void v3_key(struct reader *r, struct str key, struct tf_resource *res)
 		res->index = arena_strstr(r->a, parts[b + 2]);
 }
 
-static int v3_primary(struct reader *r, struct tf_resource *res, bool *keep, struct tf_span *later)
+static int v3_primary(struct reader *r, struct tf_resource *res, enum tf_keep *keep, struct tf_span *later)
 {
 	struct tfjson *j = r->j;
 	for (;;) {
@@ -236,7 +237,7 @@ static int v3_primary(struct reader *r, struct tf_resource *res, bool *keep, str
 			res->tainted = true;
 		else if (str_eqz(k, "attributes")) {
 			if (*keep) {
-				if (tf_capture_attrs(r->a, j, t, true, &res->attrs) < 0)
+				if (tf_capture_attrs(r->a, j, t, *keep, &res->attrs) < 0)
 					return -1;
 			} else if (tf_skip_span(j, t, later) < 0) {
 				return -1;
@@ -251,10 +252,10 @@ static int v3_resource(struct reader *r, const char *module, struct str key)
 	struct tfjson *j = r->j;
 	struct tf_resource *res = new_res(r);
 	struct tf_span later = { 0 };
-	bool keep;
+	enum tf_keep keep;
 	res->module = module;
 	v3_key(r, key, res);
-	keep = tf_read_wants_attrs(r->o, res->type);
+	keep = tf_read_keep(r->o, res->type);
 	for (;;) {
 		enum tfjson_tok t = tfjson_next(j);
 		if (t == TFJ_OBJ_END)
@@ -267,7 +268,7 @@ static int v3_resource(struct reader *r, const char *module, struct str key)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "type")) {
 			res->type = tf_tokstr(r->a, j);
-			keep = tf_read_wants_attrs(r->o, res->type);
+			keep = tf_read_keep(r->o, res->type);
 		} else if (t == TFJ_STRING && str_eqz(k, "provider")) {
 			res->provider = tf_tokstr(r->a, j);
 		} else if (str_eqz(k, "depends_on")) {
@@ -279,8 +280,8 @@ static int v3_resource(struct reader *r, const char *module, struct str key)
 		} else if (tfjson_skip(j, t) < 0)
 			return -1;
 	}
-	if (later.p && tf_read_wants_attrs(r->o, res->type)) {
-		if (tf_capture_span(r->a, &later, j->name, true, &res->attrs, r->e) < 0)
+	if (later.p && tf_read_keep(r->o, res->type)) {
+		if (tf_capture_span(r->a, &later, j->name, tf_read_keep(r->o, res->type), &res->attrs, r->e) < 0)
 			return -1;
 	}
 	res->attrs_kept = tf_read_wants_attrs(r->o, res->type);
@@ -401,7 +402,7 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 			  struct err *e)
 {
 	struct tf_span later = { 0 };
-	bool keep = false;
+	enum tf_keep keep = TF_KEEP_NONE;
 	memset(res, 0, sizeof(*res));
 	for (;;) {
 		enum tfjson_tok t = tfjson_next(j);
@@ -419,7 +420,7 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 			res->mode = mode_of(j->str);
 		else if (t == TFJ_STRING && str_eqz(k, "type")) {
 			res->type = tf_tokstr(a, j);
-			keep = tf_read_wants_attrs(o, res->type);
+			keep = tf_read_keep(o, res->type);
 		} else if (t == TFJ_STRING && str_eqz(k, "name"))
 			res->name = tf_tokstr(a, j);
 		else if (t == TFJ_STRING && str_eqz(k, "provider_name"))
@@ -443,7 +444,7 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 		} else if (tfjson_skip(j, t) < 0)
 			return -1;
 	}
-	keep = tf_read_wants_attrs(o, res->type);
+	keep = tf_read_keep(o, res->type);
 	if (later.p && tf_capture_span(a, &later, j->name, keep, &res->attrs, e) < 0)
 		return -1;
 	res->attrs_kept = keep;
@@ -479,7 +480,27 @@ static int show_module_list(struct reader *r, enum tfjson_tok t, int level, bool
 				return -1;
 			continue;
 		}
-		if (resources) {
+		if (resources && r->count_only) {
+			/* only "mode" matters; everything else is skipped */
+			bool data = false;
+			for (;;) {
+				enum tfjson_tok k = tfjson_next(r->j);
+				if (k == TFJ_OBJ_END)
+					break;
+				if (k != TFJ_KEY)
+					return -1;
+				bool is_mode = str_eqz(r->j->str, "mode");
+				k = tfjson_next(r->j);
+				if (is_mode && k == TFJ_STRING)
+					data = str_eqz(r->j->str, "data");
+				else if (tfjson_skip(r->j, k) < 0)
+					return -1;
+			}
+			if (data)
+				r->st->ndata++;
+			else
+				r->st->nmanaged++;
+		} else if (resources) {
 			struct tf_resource *res = new_res(r);
 			if (show_resource(r->a, r->j, r->o, res, r->e) < 0)
 				return -1;
@@ -539,7 +560,7 @@ static int show_values(struct reader *r, enum tfjson_tok t)
 int tf_read_show_values(struct arena *a, struct tfjson *j, enum tfjson_tok t, const struct tf_read_opts *o,
 			struct tf_state *st, struct err *e)
 {
-	struct reader r = { a, j, o, st, st->nres, e };
+	struct reader r = { a, j, o, st, st->nres, e, o && o->no_attrs };
 	return show_values(&r, t);
 }
 
@@ -557,7 +578,7 @@ int tfstate_parse(struct arena *a, const char *data, size_t n, const char *name,
 		  struct tf_state *out, struct err *e)
 {
 	struct tfjson j;
-	struct reader r = { a, &j, o, out, 0, e };
+	struct reader r = { a, &j, o, out, 0, e, false };
 	bool is_plan = false, encrypted = false, have_values = false, have_version = false;
 	enum tfjson_tok t;
 

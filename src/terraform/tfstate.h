@@ -64,11 +64,15 @@ struct tf_resource {
 struct tf_read_opts {
 	const char *const *extra_types; /* more types whose attributes are kept (bw_config.tf_data_types; globs) */
 	size_t nextra_types;
-	bool keep_all_attrs;            /* keep the attributes of every resource (tests, fuzzing) */
+	bool keep_all_attrs;            /* keep every attribute of every resource (tests, fuzzing) */
+	bool no_attrs;                  /* keep no attributes at all (identity and counts only) */
 	size_t max_bytes;               /* largest file accepted; 0 = 2 GiB */
 };
 
-/* True when the reader keeps the attributes of this type (built-in table or opts->extra_types). */
+/*
+ * True when the reader keeps attributes of this type (built-in table or
+ * opts->extra_types): then only those the data-type judges read, plus "id".
+ */
 bool tf_read_wants_attrs(const struct tf_read_opts *o, const char *type);
 
 enum tf_state_form {

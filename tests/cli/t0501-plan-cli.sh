@@ -103,3 +103,8 @@ bw plan --json db.json >"$T/out" 2>"$T/err"
 if jq -e '.findings[] | select(.address == "null_resource.n") | .configured and .severity == "data-loss"' "$T/out" >/dev/null; then
 	pass "terraform.protect from the configuration"
 else fail "protect not applied: $(cat "$T/err") $(jq -c '.findings[] | select(.address=="null_resource.n")' "$T/out")"; fi
+
+# "-" reads plan JSON from standard input (terraform show -json tfplan | blastwall plan -)
+bw plan --json - <db.json >"$T/out" 2>"$T/err"
+[ $? -eq 1 ] && jq -e '.plan.path == "-" and .counts.delete == 1' "$T/out" >/dev/null &&
+	pass "plan JSON from stdin" || fail "stdin: $(cat "$T/err") $(head -c 200 "$T/out")"

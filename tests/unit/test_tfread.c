@@ -45,9 +45,8 @@ TEST(tfread_state_v4)
 		CHECK(!tf_attr_bool(&db->attrs, "deletion_protection", true));
 		CHECK(tf_attr_bool(&db->attrs, "skip_final_snapshot", false));
 		CHECK_INTEQ(tf_attr_int(&db->attrs, "backup_retention_period", -1), 7);
-		CHECK_STREQ(tf_attr_get(&db->attrs, "tags.a.b"), "c");
-		CHECK_STREQ(tf_attr_get(&db->attrs, "list.0.x"), "1");
-		CHECK(tf_attr_find(&db->attrs, "list.1.x") && tf_attr_find(&db->attrs, "list.1.x")->kind == TF_ATTR_NULL);
+		/* only what a judge reads is kept by default */
+		CHECK(tf_attr_get(&db->attrs, "tags.a.b") == NULL);
 		CHECK_INTEQ(db->ndeps, 1);
 		CHECK_STREQ(db->deps[0], "aws_vpc.main");
 	}
@@ -57,6 +56,21 @@ TEST(tfread_state_v4)
 	/* instances before the type: read again once the type is known */
 	const struct tf_resource *b = tfstate_find(&st, "aws_s3_bucket.logs[\"k\\\"q\"]");
 	CHECK(b && b->attrs_kept && tf_attr_bool(&b->attrs, "force_destroy", false));
+	/* keep_all_attrs flattens everything: nested objects and lists, dotted keys, nulls */
+	struct tf_read_opts all = { .keep_all_attrs = true };
+	CHECK(tfstate_parse(a, v4, sizeof(v4) - 1, "v4", &all, &st, &e) == 0);
+	db = tfstate_find(&st, "aws_db_instance.courses");
+	CHECK(db != NULL);
+	if (db) {
+		CHECK_STREQ(tf_attr_get(&db->attrs, "tags.a.b"), "c");
+		CHECK_STREQ(tf_attr_get(&db->attrs, "list.0.x"), "1");
+		CHECK(tf_attr_find(&db->attrs, "list.1.x") && tf_attr_find(&db->attrs, "list.1.x")->kind == TF_ATTR_NULL);
+	}
+	web = tfstate_find(&st, "module.net.aws_instance.web[1]");
+	CHECK(web && web->attrs_kept && web->attrs.n == 1);
+	struct tf_read_opts none = { .no_attrs = true };
+	CHECK(tfstate_parse(a, v4, sizeof(v4) - 1, "v4", &none, &st, &e) == 0);
+	CHECK(tfstate_find(&st, "aws_db_instance.courses")->attrs.n == 0);
 	arena_free(a);
 }
 
