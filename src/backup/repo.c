@@ -682,6 +682,20 @@ int repo_get_object(struct repo *r, struct obj_scratch *s, int kind, const char 
 
 /* ---------- writing ---------- */
 
+/*
+ * The writing pipeline. A stream's thread appends bytes, hashes the whole
+ * stream (SHA-256) and finds cut points; each chunk is copied into a job and
+ * queued. A pool of worker threads (one per CPU) takes jobs: hashes the chunk
+ * for its id, consults the shared set of known ids, and compresses, encrypts
+ * and stores new chunks. So one big stream still uses every core, and the
+ * fsync of one chunk overlaps the compression of the next. The queue is
+ * bounded, which bounds memory whatever the stream's size.
+ *
+ * Locks: w->mu guards the known-id set, w->qmu the queue, every stream's
+ * chunk list, counters, pending count and error. Neither is held while
+ * hashing, compressing or writing.
+ */
+
 struct chunk_ref {
 	uint8_t id[32];
 	uint32_t len;
@@ -690,16 +704,30 @@ struct chunk_ref {
 struct stream_writer {
 	struct snap_writer *w;
 	char *name;
-	uint8_t *buf; /* chunker input: bytes [off, len) are pending */
+	uint8_t *buf; /* chunker input: bytes [off, len) are pending (owned by the stream's thread) */
 	size_t off, len, cap;
 	struct bwcrypto_sha256 sha;
+	uint64_t bytes;
+	/* under w->qmu */
 	struct chunk_ref *chunks;
 	size_t nchunks, capchunks;
-	uint64_t bytes, new_chunks, stored_bytes;
-	struct obj_scratch scratch;
-	bool closed, failed;
+	uint64_t new_chunks, stored_bytes;
+	size_t pending; /* jobs queued or running */
+	bool failed;
+	struct err err; /* the first failure */
+	/* after close */
+	bool closed;
 	char sha_hex[65];
 };
+
+struct job {
+	struct stream_writer *s;
+	size_t slot;
+	uint8_t *data;
+	size_t n;
+};
+
+#define MAX_WORKERS 8
 
 struct snap_writer {
 	struct repo *r;
@@ -710,6 +738,14 @@ struct snap_writer {
 	bool failed, took_lock;
 	int64_t started, started_ms;
 	struct timespec t0;
+	/* the pool */
+	pthread_mutex_t qmu;
+	pthread_cond_t qnotempty, qnotfull, qdone;
+	struct job *q;
+	size_t qcap, qhead, qn;
+	bool shutdown;
+	pthread_t workers[MAX_WORKERS];
+	int nworkers;
 };
 
 static int list_known(void *ctx, const char *key, const struct storage_stat *st)
@@ -722,6 +758,94 @@ static int list_known(void *ctx, const char *key, const struct storage_stat *st)
 		idset_add(s, id);
 	return 0;
 }
+
+/* Records a stream's first failure (with qmu held). */
+static void fail_locked(struct stream_writer *s, const struct err *e)
+{
+	if (!s->failed) {
+		s->failed = true;
+		s->err = *e;
+	}
+}
+
+static void run_job(struct snap_writer *w, struct obj_scratch *sc, struct job *j)
+{
+	struct repo *r = w->r;
+	struct stream_writer *s = j->s;
+	struct chunk_ref ref;
+	bwcrypto_hash(repo_id_key(r), j->data, j->n, ref.id);
+	ref.len = (uint32_t)j->n;
+	pthread_mutex_lock(&w->mu);
+	bool have = idset_has(&w->known, ref.id);
+	if (!have)
+		idset_add(&w->known, ref.id); /* claimed: no other worker writes it; a failure fails the snapshot */
+	pthread_mutex_unlock(&w->mu);
+	uint64_t stored = 0;
+	struct err e;
+	err_init(&e);
+	int rc = 0;
+	if (!have) {
+		const uint8_t *obj;
+		size_t objn;
+		obj_encode(sc, OBJ_CHUNK, j->data, j->n, r->zstd_level, repo_enc_key(r), &obj, &objn);
+		char hex[65], key[80];
+		bwcrypto_hex(ref.id, 32, hex);
+		repo_chunk_key(hex, key);
+		rc = storage_put(r->st, key, obj, objn, STORAGE_DEFER_SYNC, &e);
+		if (rc < 0)
+			err_wrap(&e, "cannot store a chunk of stream '%s'", s->name);
+		stored = objn;
+	}
+	free(j->data);
+	pthread_mutex_lock(&w->qmu);
+	s->chunks[j->slot] = ref;
+	if (rc < 0) {
+		fail_locked(s, &e);
+		w->failed = true; /* read under qmu or after the pool stopped */
+	} else if (!have) {
+		s->new_chunks++;
+		s->stored_bytes += stored;
+	}
+	s->pending--;
+	pthread_cond_broadcast(&w->qdone);
+	pthread_mutex_unlock(&w->qmu);
+}
+
+static void *worker_main(void *p)
+{
+	struct snap_writer *w = p;
+	struct obj_scratch sc = { 0 };
+	pthread_mutex_lock(&w->qmu);
+	for (;;) {
+		while (w->qn == 0 && !w->shutdown)
+			pthread_cond_wait(&w->qnotempty, &w->qmu);
+		if (w->qn == 0 && w->shutdown)
+			break;
+		struct job j = w->q[w->qhead];
+		w->qhead = (w->qhead + 1) % w->qcap;
+		w->qn--;
+		pthread_cond_signal(&w->qnotfull);
+		pthread_mutex_unlock(&w->qmu);
+		run_job(w, &sc, &j);
+		pthread_mutex_lock(&w->qmu);
+	}
+	pthread_mutex_unlock(&w->qmu);
+	obj_scratch_release(&sc);
+	return NULL;
+}
+
+static void pool_stop(struct snap_writer *w)
+{
+	pthread_mutex_lock(&w->qmu);
+	w->shutdown = true;
+	pthread_cond_broadcast(&w->qnotempty);
+	pthread_mutex_unlock(&w->qmu);
+	for (int i = 0; i < w->nworkers; i++)
+		pthread_join(w->workers[i], NULL);
+	w->nworkers = 0;
+}
+
+static void writer_free(struct snap_writer *w);
 
 int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 {
@@ -738,6 +862,10 @@ int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 	w->r = r;
 	w->took_lock = took;
 	pthread_mutex_init(&w->mu, NULL);
+	pthread_mutex_init(&w->qmu, NULL);
+	pthread_cond_init(&w->qnotempty, NULL);
+	pthread_cond_init(&w->qnotfull, NULL);
+	pthread_cond_init(&w->qdone, NULL);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	w->started = (int64_t)now.tv_sec;
@@ -745,8 +873,19 @@ int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 	clock_gettime(CLOCK_MONOTONIC, &w->t0);
 	/* the dedup index: what is in data/ now (correct even after forget/prune or a killed writer) */
 	if (storage_list(r->st, "data", list_known, &w->known, e) < 0) {
-		snap_abort(w);
+		writer_free(w);
 		return err_wrap(e, "cannot list the chunks of '%s'", r->path);
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = ncpu < 2 ? 2 : ncpu > MAX_WORKERS ? MAX_WORKERS : (int)ncpu;
+	w->qcap = (size_t)n * 2;
+	w->q = xcalloc(w->qcap, sizeof(*w->q));
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&w->workers[i], NULL, worker_main, w) != 0) {
+			writer_free(w);
+			return err_set(e, "cannot start the backup's worker threads");
+		}
+		w->nworkers++;
 	}
 	*out = w;
 	return 0;
@@ -779,50 +918,35 @@ int snap_stream_open(struct snap_writer *w, const char *name, struct stream_writ
 	return 0;
 }
 
-static void stream_fail(struct stream_writer *s)
-{
-	s->failed = true;
-	pthread_mutex_lock(&s->w->mu);
-	s->w->failed = true;
-	pthread_mutex_unlock(&s->w->mu);
-}
-
-/* Stores one chunk (unless the repository has it) and appends it to the stream's list. */
-static int store_chunk(struct stream_writer *s, const uint8_t *p, size_t n, struct err *e)
+/* Queues one chunk; blocks while the queue is full. */
+static int queue_chunk(struct stream_writer *s, const uint8_t *p, size_t n, struct err *e)
 {
 	struct snap_writer *w = s->w;
-	struct repo *r = w->r;
-	struct chunk_ref ref;
-	bwcrypto_hash(repo_id_key(r), p, n, ref.id);
-	ref.len = (uint32_t)n;
-	pthread_mutex_lock(&w->mu);
-	bool have = idset_has(&w->known, ref.id);
-	if (!have)
-		idset_add(&w->known, ref.id);
-	pthread_mutex_unlock(&w->mu);
-	if (!have) {
-		const uint8_t *obj;
-		size_t objn;
-		obj_encode(&s->scratch, OBJ_CHUNK, p, n, r->zstd_level, repo_enc_key(r), &obj, &objn);
-		char hex[65], key[80];
-		bwcrypto_hex(ref.id, 32, hex);
-		repo_chunk_key(hex, key);
-		if (storage_put(r->st, key, obj, objn, STORAGE_DEFER_SYNC, e) < 0) {
-			stream_fail(s);
-			return err_wrap(e, "cannot store a chunk of stream '%s'", s->name);
-		}
-		s->new_chunks++;
-		s->stored_bytes += objn;
+	uint8_t *copy = xmalloc(n);
+	memcpy(copy, p, n);
+	pthread_mutex_lock(&w->qmu);
+	if (s->failed) {
+		*e = s->err;
+		pthread_mutex_unlock(&w->qmu);
+		free(copy);
+		return -1;
 	}
 	if (s->nchunks == s->capchunks) {
 		s->capchunks = s->capchunks ? s->capchunks * 2 : 64;
 		s->chunks = xrealloc(s->chunks, s->capchunks * sizeof(*s->chunks));
 	}
-	s->chunks[s->nchunks++] = ref;
+	size_t slot = s->nchunks++;
+	s->pending++;
+	while (w->qn == w->qcap)
+		pthread_cond_wait(&w->qnotfull, &w->qmu);
+	w->q[(w->qhead + w->qn) % w->qcap] = (struct job){ s, slot, copy, n };
+	w->qn++;
+	pthread_cond_signal(&w->qnotempty);
+	pthread_mutex_unlock(&w->qmu);
 	return 0;
 }
 
-/* Cuts and stores every chunk the pending bytes determine (all of them at eof). */
+/* Cuts and queues every chunk the pending bytes determine (all of them at eof). */
 static int drain(struct stream_writer *s, bool eof, struct err *e)
 {
 	const struct chunker *c = &s->w->r->chunker;
@@ -833,7 +957,7 @@ static int drain(struct stream_writer *s, bool eof, struct err *e)
 		size_t cut = chunker_cut(c, s->buf + s->off, avail, eof);
 		if (cut == 0)
 			break;
-		if (store_chunk(s, s->buf + s->off, cut, e) < 0)
+		if (queue_chunk(s, s->buf + s->off, cut, e) < 0)
 			return -1;
 		s->off += cut;
 	}
@@ -846,8 +970,6 @@ int stream_write(struct stream_writer *s, const void *p, size_t n, struct err *e
 {
 	if (s->closed)
 		BUG("stream_write on a closed stream");
-	if (s->failed)
-		return err_set(e, "stream '%s' failed earlier", s->name);
 	const uint8_t *c = p;
 	bwcrypto_sha256_update(&s->sha, p, n);
 	s->bytes += n;
@@ -874,20 +996,28 @@ int stream_close(struct stream_writer *s, struct stream_info *info, struct err *
 {
 	if (s->closed)
 		BUG("stream_close twice");
-	int rc = 0;
+	struct snap_writer *w = s->w;
+	struct err de;
+	err_init(&de);
+	int drc = drain(s, true, &de);
+	free(s->buf);
+	s->buf = NULL;
+	pthread_mutex_lock(&w->qmu);
+	while (s->pending)
+		pthread_cond_wait(&w->qdone, &w->qmu);
+	if (drc < 0)
+		fail_locked(s, &de);
 	if (s->failed)
-		rc = err_set(e, "stream '%s' failed earlier", s->name);
-	else
-		rc = drain(s, true, e);
+		w->failed = true;
+	int rc = 0;
+	if (s->failed) {
+		*e = s->err;
+		rc = -1;
+	}
 	s->closed = true;
 	uint8_t sum[32];
 	bwcrypto_sha256_final(&s->sha, sum);
 	bwcrypto_hex(sum, 32, s->sha_hex);
-	free(s->buf);
-	s->buf = NULL;
-	obj_scratch_release(&s->scratch);
-	if (rc < 0)
-		stream_fail(s);
 	if (info) {
 		info->bytes = s->bytes;
 		info->chunks = s->nchunks;
@@ -895,13 +1025,13 @@ int stream_close(struct stream_writer *s, struct stream_info *info, struct err *
 		info->stored_bytes = s->stored_bytes;
 		memcpy(info->sha256, s->sha_hex, 65);
 	}
+	pthread_mutex_unlock(&w->qmu);
 	return rc;
 }
 
 static void stream_free(struct stream_writer *s)
 {
 	free(s->buf);
-	obj_scratch_release(&s->scratch);
 	free(s->chunks);
 	free(s->name);
 	free(s);
@@ -909,10 +1039,16 @@ static void stream_free(struct stream_writer *s)
 
 static void writer_free(struct snap_writer *w)
 {
+	pool_stop(w); /* runs what is queued, so no job outlives its stream */
 	for (size_t i = 0; i < w->nstreams; i++)
 		stream_free(w->streams[i]);
 	free(w->streams);
+	free(w->q);
 	idset_release(&w->known);
+	pthread_cond_destroy(&w->qnotempty);
+	pthread_cond_destroy(&w->qnotfull);
+	pthread_cond_destroy(&w->qdone);
+	pthread_mutex_destroy(&w->qmu);
 	pthread_mutex_destroy(&w->mu);
 	if (w->took_lock)
 		repo_unlock(w->r);

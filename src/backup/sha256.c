@@ -6,6 +6,7 @@
  * block function below runs about eight times faster. Other CPUs get the
  * portable block function. The unit tests compare both against libsodium.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "backup/crypto.h"
@@ -122,14 +123,14 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_shani(uint32_t st
 
 static bool have_shani(void)
 {
-	static int cached = -1;
+	static _Atomic int cached = -1;
 	if (cached < 0) {
 		unsigned a, b, c, d;
 		int ok = 0;
 		if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9)) &&
 		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)))
 			ok = 1;
-		cached = ok; /* a benign race: every thread computes the same value */
+		cached = ok; /* every thread computes the same value */
 	}
 	return cached == 1;
 }
