@@ -212,6 +212,41 @@ TEST(walk_context)
 	CHECK_STREQ(ctx_log("coproc cat"), "cat:-:1b ");
 }
 
+TEST(walk_reaches_every_position)
+{
+	/* each X$n is a command the shell would run; the walk must list all of them */
+	static const char *const cases[] = {
+		"echo $(X1)", "echo `X1`", "echo \"$(X1)\"", "echo ${a:-$(X1)}", "echo $(($(X1)))",
+		"A=$(X1) cmd", "A=($(X1))", "cmd > $(X1)", "cmd <<< $(X1)", "cat <(X1)", "tee >(X1)",
+		"cat <<E\n$(X1)\nE", "cat <<E\n`X1`\nE", "cat <<E\n${a:-$(X1)}\nE", "f() { X1; }",
+		"function f { X1; }", "if X1; then :; fi", "if :; then X1; fi", "if :; then :; else X1; fi",
+		"while X1; do :; done", "until :; do X1; done", "for a in $(X1); do :; done",
+		"for a in b; do X1; done", "for ((i=$(X1); i<1; i++)); do :; done", "select a in $(X1); do :; done",
+		"case $(X1) in a) ;; esac", "case a in $(X1)) ;; esac", "case a in a) X1;; esac",
+		"[[ -f $(X1) ]]", "(( $(X1) ))", "(( a[$(X1)] ))", "( X1 )", "{ X1; }", "{ :; } > $(X1)",
+		"while :; do :; done < <(X1)", "! X1", "time X1", "coproc X1", "coproc c { X1; }", "X1 &",
+		": | X1", ": && X1", ": || X1", "echo $(echo $(X1))", "x=$(cat <<E\n$(X1)\nE\n)",
+		"echo \"${a:-\"$(X1)\"}\"", "declare a=$(X1)", "echo @(a|$(X1))", "cmd 2>&1 >\"$(X1)\"",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *got = cmds(cases[i]);
+		if (!strstr(got, "<X1>")) {
+			fprintf(stderr, "walk of <%s> misses X1: %s\n", cases[i], got);
+			h_failed_checks++;
+		}
+	}
+	/* and nothing is run from quoted heredocs, single quotes, comments or delimiters */
+	static const char *const none[] = { "cat <<'E'\n$(X1)\nE", "echo '$(X1)'", "echo a # $(X1)",
+					    "cat <<$(X1)\nbody\n$(X1)\n", "echo \"\\$(X1)\"", "cat <<E\n\\$(X1)\nE" };
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++) {
+		const char *got = cmds(none[i]);
+		if (strstr(got, "<X1>")) {
+			fprintf(stderr, "walk of <%s> lists X1, which bash does not run: %s\n", none[i], got);
+			h_failed_checks++;
+		}
+	}
+}
+
 static int stop_cb(const struct shell_visit *v, void *p)
 {
 	int *n = p;
@@ -556,6 +591,6 @@ static void setup(void)
 }
 
 TEST_MAIN(simple_and_lists, quoting, expansions_keep_source_text, substitutions, pipelines_and_context,
-	  walk_context, walk_stops, compound_commands, case_statements, functions, assignments, redirections,
+	  walk_context, walk_reaches_every_position, walk_stops, compound_commands, case_statements, functions, assignments, redirections,
 	  heredocs, keywords_only_in_command_position, syntax_errors_have_positions, limits,
 	  nul_bytes_and_odd_input, dump_is_readable, source_spans)
