@@ -113,9 +113,12 @@ int cmd_rules(int argc, char **argv)
 			json_object_set_new(o, "message", json_string(r[i].message));
 			json_object_set_new(o, "tools", r[i].tools ? json_string(r[i].tools) : json_null());
 			json_object_set_new(o, "path", r[i].path ? json_string(r[i].path) : json_null());
+			json_object_set_new(o, "judged_by", r[i].judged_by ? json_string(r[i].judged_by) : json_null());
 			json_array_append_new(arr, o);
 		} else {
-			printf("%-34s %-5s %-5s %s\n", r[i].id, decision_name(dev), decision_name(prod), r[i].summary);
+			printf("%-34s %-5s %-5s %s%s%s%s\n", r[i].id, decision_name(dev), decision_name(prod), r[i].summary,
+			       r[i].judged_by ? " (judged from the " : "", r[i].judged_by ? r[i].judged_by : "",
+			       r[i].judged_by ? ")" : "");
 			if (verbose)
 				printf("    %s\n", r[i].message);
 		}

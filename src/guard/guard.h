@@ -85,6 +85,7 @@ struct guard_rule {
 	const char *any;         /* NULL, or flags of which one must be present ("-f|--force") */
 	const char *none;        /* NULL, or flags that make the rule not apply ("--dry-run") */
 	int pred;                /* 0, or a code predicate (see rules.c) that must also hold */
+	const char *judged_by;   /* NULL, or the module that decides it from evidence ("terraform state") */
 };
 
 /* argv as one shell command line, each word quoted only when it needs it. */

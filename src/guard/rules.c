@@ -35,332 +35,372 @@ static const struct guard_rule rules[] = {
 	/* ---- guard: what blastwall cannot see ---- */
 	{ "guard.unparseable", A, A, PROD_NONE, "the command does not parse as shell",
 	  "Rewrite it as plain shell (check the quoting) so it can be checked, or run it yourself.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "guard.dynamic-command", A, A, PROD_NONE, "the command name (or code) is only known at run time ($X, $(...))",
 	  "Whatever it expands to would run unchecked. Write the command out literally so it can be checked.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "guard.pipe-to-shell", A, A, PROD_NONE, "a shell or interpreter runs code from a pipe blastwall cannot see",
-	  "Save the script to a file, read it, then run the file.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "Save the script to a file, read it, then run the file.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "guard.too-deep", A, A, PROD_NONE, "wrappers and nested shells deeper than blastwall follows",
 	  "Commands nested this deep cannot be checked; run the inner command directly.", NULL, NULL, NULL, NULL,
-	  NULL, 0 },
+	  NULL, 0, NULL },
 
 	/* ---- terraform / tofu / terragrunt ---- */
 	{ "terraform.destroy", D, D, PROD_TERRAFORM, "terraform destroy",
 	  "It deletes every resource in this workspace's state: databases, volumes and buckets with their data, "
 	  "which no terraform command brings back. Safer: run `terraform plan -destroy` and show the human what "
 	  "would go; destroy single resources with -target only after they have reviewed it.",
-	  "terraform|tofu|terragrunt", "destroy", NULL, NULL, "-help|--help", 0 },
+	  "terraform|tofu|terragrunt", "destroy", NULL, NULL, "-help|--help", 0, NULL },
 	{ "terraform.apply-destroy", D, D, PROD_TERRAFORM, "terraform apply -destroy",
 	  "It is terraform destroy by another name: every resource in the state and its data goes. Safer: "
 	  "`terraform plan -destroy -out=destroy.plan`, have a human review it, and let them apply it.",
-	  "terraform|tofu|terragrunt", "apply", NULL, "-destroy|--destroy", NULL, 0 },
+	  "terraform|tofu|terragrunt", "apply", NULL, "-destroy|--destroy", NULL, 0, NULL },
 	{ "terraform.apply-auto-approve", A, D, PROD_TERRAFORM, "terraform apply -auto-approve",
 	  "It applies changes without showing the plan, so replacements that delete data happen unreviewed. "
 	  "Safer: `terraform plan -out=tf.plan`, review the deletes and replacements, then `terraform apply tf.plan`.",
-	  "terraform|tofu|terragrunt", "apply", NULL, "-auto-approve|--auto-approve", NULL, 0 },
+	  "terraform|tofu|terragrunt", "apply", NULL, "-auto-approve|--auto-approve", NULL, 0, NULL },
 	{ "terraform.state-rm", A, D, PROD_TERRAFORM, "terraform state rm|mv|replace-provider",
 	  "It edits the state by hand: a resource dropped from state is forgotten (a later apply may create a "
 	  "duplicate or a destroy may miss it), a wrong mv makes terraform replace real infrastructure. Safer: "
 	  "`terraform state pull > backup.tfstate` first, and prefer `removed`/`moved` blocks reviewed in a plan.",
-	  "terraform|tofu|terragrunt", "state", "rm|mv|replace-provider", NULL, "-dry-run", 0 },
+	  "terraform|tofu|terragrunt", "state", "rm|mv|replace-provider", NULL, "-dry-run", 0, NULL },
 	{ "terraform.state-push", D, D, PROD_TERRAFORM, "terraform state push",
 	  "It overwrites the remote state with a local file; if that file is old or from another workspace, "
 	  "terraform loses track of real resources (and the next apply may destroy or duplicate them). Safer: "
 	  "compare serial and lineage with `terraform state pull` and let a human push.",
-	  "terraform|tofu|terragrunt", "state", "push", NULL, NULL, 0 },
+	  "terraform|tofu|terragrunt", "state", "push", NULL, NULL, 0, NULL },
 	{ "terraform.force-unlock", A, D, PROD_TERRAFORM, "terraform force-unlock",
 	  "It removes a lock another run may still hold; two runs writing the same state corrupt it. Safer: find "
 	  "the run that holds the lock and let it finish, or ask a human to confirm it is dead.",
-	  "terraform|tofu|terragrunt", "force-unlock", NULL, NULL, NULL, 0 },
+	  "terraform|tofu|terragrunt", "force-unlock", NULL, NULL, NULL, 0, NULL },
 	{ "terraform.workspace-delete", A, D, PROD_TERRAFORM, "terraform workspace delete",
 	  "It deletes the workspace's state: terraform forgets every resource it manages there (they keep "
 	  "running, unmanaged, or -force loses them entirely). Safer: `terraform state list` it first; destroy "
 	  "through a reviewed plan if that is the intent.",
-	  "terraform|tofu|terragrunt", "workspace", "delete", NULL, NULL, 0 },
+	  "terraform|tofu|terragrunt", "workspace", "delete", NULL, NULL, 0, NULL },
 	{ "terraform.state-file", D, D, PROD_NONE, "removing, moving or overwriting a *.tfstate file",
 	  "The state file is terraform's only record of what it manages; without it terraform will try to "
 	  "create everything again, and destroys miss what they should catch. Safer: copy it aside first "
 	  "(`cp terraform.tfstate terraform.tfstate.$(date +%s)`), or use `terraform state pull/push` with review.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "terraform.state-extract", A, D, PROD_NONE, "unpacking an archive where a terraform.tfstate lives",
 	  "Unpacking here can overwrite terraform.tfstate with an older copy, and terraform then believes real "
 	  "resources do not exist. Safer: unpack into an empty directory and compare before copying anything.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
+
+	/* terraform: judged by the terraform module from the state, the journal and saved plans
+	 * (src/terraform/tf_guard.c); listed here so that they can be looked up and overridden */
+#define TFM NULL, NULL, NULL, NULL, NULL, 0, "terraform state"
+	{ "terraform.destroy-data", D, D, PROD_TERRAFORM, "destroy that deletes data-bearing resources (from the state)",
+	  "The state shows databases, volumes or buckets with data among what the destroy deletes; the message "
+	  "names them. A human should plan -destroy, review and apply.", TFM },
+	{ "terraform.apply-plan", A, D, PROD_TERRAFORM, "apply of a saved plan that deletes or replaces resources",
+	  "The plan deletes or replaces resources (allowed when it deletes nothing); the message counts them. "
+	  "Review it with `blastwall plan tfplan` first.", TFM },
+	{ "terraform.apply-plan-data", D, D, PROD_TERRAFORM, "apply of a saved plan that deletes data-bearing resources",
+	  "The plan deletes or replaces resources that hold data; the message names them. A human should "
+	  "review and apply it.", TFM },
+	{ "terraform.apply-no-plan-prod", L, D, PROD_TERRAFORM, "apply without a saved plan in production",
+	  "An unreviewed apply in production can delete or replace anything the configuration no longer matches. "
+	  "Plan, review, then apply that plan.", TFM },
+	{ "terraform.state-swapped", D, D, PROD_TERRAFORM, "the state file was replaced by another state (lineage changed)",
+	  "Terraform would act on the wrong state: a plan would delete what the real state manages. Restore the "
+	  "pinned state, or `blastwall state accept` if the swap was on purpose.", TFM },
+	{ "terraform.state-serial-down", D, D, PROD_TERRAFORM, "the state went back to an older copy (serial down)",
+	  "An old state forgets resources created since; terraform would recreate or orphan them. Restore the "
+	  "newest state, or `blastwall state accept`.", TFM },
+	{ "terraform.state-edited", D, D, PROD_TERRAFORM, "the state was edited without a new serial",
+	  "Terraform raises the serial on every write; an edit in place hides resources. Compare with the "
+	  "backup, or `blastwall state accept`.", TFM },
+	{ "terraform.state-missing", D, D, PROD_TERRAFORM, "the state is gone although blastwall pinned one",
+	  "Terraform now believes nothing exists: a plan would create duplicates and lose track of what runs. "
+	  "Restore the state (backend, workspace, terraform.tfstate.backup).", TFM },
+	{ "terraform.state-unreadable", D, D, PROD_TERRAFORM, "the state cannot be read",
+	  "blastwall cannot tell what would be lost. Fix the state or the backend settings first.", TFM },
+	{ "terraform.state-local-prod", L, A, PROD_TERRAFORM, "production state kept in a local file (a warning)",
+	  "One deleted or overwritten file loses track of every resource. Move the state to a remote backend "
+	  "with locking.", TFM },
+	{ "terraform.plan-other-lineage", D, D, PROD_TERRAFORM, "a saved plan made from another state",
+	  "The plan was made from a state of another lineage than this directory's; applying it acts on the "
+	  "wrong infrastructure. Plan again here.", TFM },
+	{ "terraform.plan-missing-state", D, D, PROD_TERRAFORM, "a saved plan made from an empty state while resources exist",
+	  "Applying it would create duplicates of what exists and lose track of the running resources. Find the "
+	  "state first.", TFM },
+#undef TFM
 
 	/* ---- aws ---- */
 	{ "aws.rds-delete", D, D, PROD_AWS, "aws rds delete-db-instance|cluster|snapshot",
 	  "It deletes a database (or its snapshot) with all its data; automated backups go with the instance "
 	  "unless retained. Safer: take a final snapshot, turn on deletion protection, and let a human delete it.",
 	  "aws", "rds delete-db-instance|delete-db-cluster|delete-db-snapshot|delete-db-cluster-snapshot|"
-	  "delete-global-cluster", NULL, NULL, "--dry-run|--generate-cli-skeleton", 0 },
+	  "delete-global-cluster", NULL, NULL, "--dry-run|--generate-cli-skeleton", 0, NULL },
 	{ "aws.rds-deletion-protection", A, D, PROD_AWS, "aws rds modify-db-* --no-deletion-protection",
 	  "Turning off deletion protection is the step before a database can be deleted. Safer: leave it on; a "
 	  "human can turn it off when they really mean to delete.",
-	  "aws", "rds modify-db-instance|modify-db-cluster", NULL, "--no-deletion-protection", NULL, 0 },
+	  "aws", "rds modify-db-instance|modify-db-cluster", NULL, "--no-deletion-protection", NULL, 0, NULL },
 	{ "aws.s3-rb", A, D, PROD_AWS, "aws s3 rb",
 	  "It deletes a bucket (with --force, every object in it first). Objects are gone unless versioning "
 	  "or replication kept them. Safer: `aws s3 ls s3://BUCKET --recursive --summarize` and let a human decide.",
-	  "aws", "s3 rb", NULL, NULL, "--dryrun", 0 },
+	  "aws", "s3 rb", NULL, NULL, "--dryrun", 0, NULL },
 	{ "aws.s3-rm-recursive", A, D, PROD_AWS, "aws s3 rm --recursive",
 	  "It deletes every object under the prefix. Safer: run it with --dryrun first and show the list.",
-	  "aws", "s3 rm", NULL, "--recursive", "--dryrun", 0 },
+	  "aws", "s3 rm", NULL, "--recursive", "--dryrun", 0, NULL },
 	{ "aws.s3api-delete", A, D, PROD_AWS, "aws s3api delete-bucket|delete-objects",
 	  "It deletes a bucket or a batch of objects for good unless versioning keeps them. Safer: list what "
 	  "would go and let a human run it.",
-	  "aws", "s3api delete-bucket|delete-objects", NULL, NULL, "--generate-cli-skeleton", 0 },
+	  "aws", "s3api delete-bucket|delete-objects", NULL, NULL, "--generate-cli-skeleton", 0, NULL },
 	{ "aws.ec2-delete", A, D, PROD_AWS, "aws ec2 terminate-instances|delete-volume|delete-snapshot|delete-vpc",
 	  "Terminated instances lose their instance-store and delete-on-termination volumes; deleted volumes and "
 	  "snapshots cannot be recovered. Safer: --dry-run, snapshot first, or stop instead of terminate.",
-	  "aws", "ec2 terminate-instances|delete-volume|delete-snapshot|delete-vpc", NULL, NULL, "--dry-run", 0 },
+	  "aws", "ec2 terminate-instances|delete-volume|delete-snapshot|delete-vpc", NULL, NULL, "--dry-run", 0, NULL },
 	{ "aws.dynamodb-delete", D, D, PROD_AWS, "aws dynamodb delete-table",
 	  "It deletes the table and every item in it. Safer: `aws dynamodb create-backup` first and let a human "
-	  "delete it.", "aws", "dynamodb delete-table", NULL, NULL, "--generate-cli-skeleton", 0 },
+	  "delete it.", "aws", "dynamodb delete-table", NULL, NULL, "--generate-cli-skeleton", 0, NULL },
 	{ "aws.cloudformation-delete", A, D, PROD_AWS, "aws cloudformation delete-stack",
 	  "It deletes every resource the stack created, databases and buckets included unless they have a "
 	  "Retain policy. Safer: check the stack's resources and DeletionPolicy, then let a human delete it.",
-	  "aws", "cloudformation delete-stack", NULL, NULL, NULL, 0 },
+	  "aws", "cloudformation delete-stack", NULL, NULL, NULL, 0, NULL },
 	{ "aws.container-delete", A, D, PROD_AWS, "aws eks|ecs delete-*",
 	  "It deletes a cluster, service or node group, and the workloads running on it stop. Safer: scale down "
 	  "or describe it first and let a human delete it.",
-	  "aws", "eks|ecs delete-*", NULL, NULL, NULL, 0 },
+	  "aws", "eks|ecs delete-*", NULL, NULL, NULL, 0, NULL },
 	{ "aws.kms-delete", D, D, PROD_AWS, "aws kms schedule-key-deletion",
 	  "Once the key is deleted, everything encrypted with it (volumes, snapshots, database backups) can never "
 	  "be decrypted again. Safer: disable the key instead (`aws kms disable-key`).",
-	  "aws", "kms schedule-key-deletion", NULL, NULL, NULL, 0 },
+	  "aws", "kms schedule-key-deletion", NULL, NULL, NULL, 0, NULL },
 	{ "aws.secret-force-delete", D, D, PROD_AWS, "aws secretsmanager delete-secret --force-delete-without-recovery",
 	  "It deletes the secret with no recovery window. Safer: delete without the flag (a 7-30 day recovery "
-	  "window applies).", "aws", "secretsmanager delete-secret", NULL, "--force-delete-without-recovery", NULL, 0 },
+	  "window applies).", "aws", "secretsmanager delete-secret", NULL, "--force-delete-without-recovery", NULL, 0, NULL },
 	{ "aws.route53-delete", A, D, PROD_AWS, "aws route53 delete-hosted-zone",
 	  "It deletes the DNS zone; the domain stops resolving and recreating it gets new name servers. Safer: "
 	  "export the records first and let a human delete it.",
-	  "aws", "route53 delete-hosted-zone", NULL, NULL, NULL, 0 },
+	  "aws", "route53 delete-hosted-zone", NULL, NULL, NULL, 0, NULL },
 	{ "aws.backup-delete", D, D, PROD_AWS, "aws backup delete-*",
 	  "It deletes backups, vaults or plans: the copies you would restore from after a mistake. Safer: leave "
-	  "backups alone; let a human change retention.", "aws", "backup delete-*", NULL, NULL, NULL, 0 },
+	  "backups alone; let a human change retention.", "aws", "backup delete-*", NULL, NULL, NULL, 0, NULL },
 	{ "aws.data-delete", A, D, PROD_AWS, "aws efs|elasticache|lambda|logs delete-*",
 	  "It deletes file systems, caches, functions or log groups and what they hold. Safer: describe it, "
 	  "take a backup or export, and let a human delete it.",
-	  "aws", "efs|elasticache|lambda|logs delete-*", NULL, NULL, NULL, 0 },
+	  "aws", "efs|elasticache|lambda|logs delete-*", NULL, NULL, NULL, 0, NULL },
 
 	/* ---- gcloud / az ---- */
 	{ "gcloud.sql-delete", D, D, PROD_GCLOUD, "gcloud sql instances delete",
 	  "It deletes the Cloud SQL instance and, with it, its automatic backups. Safer: export or take an "
 	  "on-demand backup, enable deletion protection, and let a human delete it.",
-	  "gcloud", "sql instances delete", NULL, NULL, NULL, 0 },
+	  "gcloud", "sql instances delete", NULL, NULL, NULL, 0, NULL },
 	{ "gcloud.project-delete", D, D, PROD_GCLOUD, "gcloud projects delete",
 	  "It shuts down the whole project: every resource and all its data. Safer: let a human do it in the "
-	  "console.", "gcloud", "projects delete", NULL, NULL, NULL, 0 },
+	  "console.", "gcloud", "projects delete", NULL, NULL, NULL, 0, NULL },
 	{ "gcloud.compute-delete", A, D, PROD_GCLOUD, "gcloud compute instances|disks|snapshots delete",
 	  "It deletes VMs (and their boot disks), disks or snapshots. Safer: snapshot first, stop instead of "
-	  "delete.", "gcloud", "compute instances|disks|snapshots delete", NULL, NULL, NULL, 0 },
+	  "delete.", "gcloud", "compute instances|disks|snapshots delete", NULL, NULL, NULL, 0, NULL },
 	{ "gcloud.storage-rm", A, D, PROD_GCLOUD, "gcloud storage rm -r / gsutil rm -r",
 	  "It deletes every object under the path. Safer: list it first (`gcloud storage ls -r`) and let a human "
-	  "delete.", "gcloud|gsutil", "storage|rm|rb rm|*", NULL, "-r|-R|--recursive|-a", NULL, 0 },
+	  "delete.", "gcloud|gsutil", "storage|rm|rb rm|*", NULL, "-r|-R|--recursive|-a", NULL, 0, NULL },
 	{ "gcloud.cluster-delete", A, D, PROD_GCLOUD, "gcloud container clusters delete",
 	  "It deletes the GKE cluster with its workloads and their local volumes. Safer: let a human do it.",
-	  "gcloud", "container clusters delete", NULL, NULL, NULL, 0 },
+	  "gcloud", "container clusters delete", NULL, NULL, NULL, 0, NULL },
 	{ "az.group-delete", D, D, PROD_GCLOUD, "az group delete",
 	  "It deletes the resource group and every resource in it. Safer: list it with `az resource list -g` and "
-	  "let a human delete it.", "az", "group delete", NULL, NULL, NULL, 0 },
+	  "let a human delete it.", "az", "group delete", NULL, NULL, NULL, 0, NULL },
 	{ "az.sql-delete", D, D, PROD_GCLOUD, "az sql db|server delete",
 	  "It deletes the database (or the whole server). Safer: export a BACPAC or check the backup retention and "
-	  "let a human delete it.", "az", "sql db|server delete", NULL, NULL, NULL, 0 },
+	  "let a human delete it.", "az", "sql db|server delete", NULL, NULL, NULL, 0, NULL },
 	{ "az.storage-delete", D, D, PROD_GCLOUD, "az storage account delete",
 	  "It deletes the storage account with every blob, file share and table in it. Safer: let a human do it.",
-	  "az", "storage account delete", NULL, NULL, NULL, 0 },
+	  "az", "storage account delete", NULL, NULL, NULL, 0, NULL },
 
 	/* ---- kubernetes and friends ---- */
 	{ "kubectl.delete-namespace", A, D, PROD_KUBE, "kubectl delete namespace",
 	  "It deletes everything in the namespace: deployments, services, secrets, and the persistent volume "
 	  "claims that hold data. Safer: `kubectl get all,pvc -n NAME` first and let a human delete it.",
 	  "kubectl|oc", "delete ns|namespace|namespaces|ns/*|namespace/*|namespaces/*", NULL, NULL,
-	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
+	  "--dry-run|--dry-run=client|--dry-run=server", 0, NULL },
 	{ "kubectl.delete-all", A, D, PROD_KUBE, "kubectl delete --all / --all-namespaces",
 	  "It deletes every object of that kind, not one. Safer: name the objects, or run with --dry-run=client "
 	  "first and show the list.", "kubectl|oc", "delete", NULL, "--all|-A|--all-namespaces",
-	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
+	  "--dry-run|--dry-run=client|--dry-run=server", 0, NULL },
 	{ "kubectl.delete-volume", A, D, PROD_KUBE, "kubectl delete pv/pvc",
 	  "Deleting a persistent volume (claim) deletes the data on it when the reclaim policy is Delete. Safer: "
 	  "check the reclaim policy and take a snapshot first.",
 	  "kubectl|oc", "delete pv|pvc|persistentvolume|persistentvolumes|persistentvolumeclaim|"
 	  "persistentvolumeclaims|pv/*|pvc/*|persistentvolume/*|persistentvolumeclaim/*", NULL, NULL,
-	  "--dry-run|--dry-run=client|--dry-run=server", 0 },
+	  "--dry-run|--dry-run=client|--dry-run=server", 0, NULL },
 	{ "kubectl.drain", A, D, PROD_KUBE, "kubectl drain",
 	  "It evicts every pod from the node (emptyDir data is lost with --delete-emptydir-data). Safer: cordon "
 	  "first and let a human drain.", "kubectl|oc", "drain", NULL, NULL, "--dry-run|--dry-run=client|--dry-run=server",
-	  0 },
+	  0, NULL },
 	{ "helm.uninstall", A, D, PROD_KUBE, "helm uninstall",
 	  "It deletes every object of the release, including volumes created by its charts. Safer: `helm get "
-	  "manifest` first and let a human uninstall.", "helm", "uninstall|delete|del|un", NULL, NULL, "--dry-run", 0 },
+	  "manifest` first and let a human uninstall.", "helm", "uninstall|delete|del|un", NULL, NULL, "--dry-run", 0, NULL },
 	{ "pulumi.destroy", A, D, PROD_ENV, "pulumi destroy",
 	  "It deletes every resource in the stack with its data. Safer: `pulumi preview --destroy` and let a human "
-	  "run it.", "pulumi", "destroy|down", NULL, NULL, "--preview-only", 0 },
+	  "run it.", "pulumi", "destroy|down", NULL, NULL, "--preview-only", 0, NULL },
 	{ "pulumi.stack-rm", A, D, PROD_ENV, "pulumi stack rm",
 	  "It deletes the stack and its state (with --force, even while resources still exist, leaving them "
-	  "unmanaged). Safer: let a human do it.", "pulumi", "stack rm", NULL, NULL, NULL, 0 },
+	  "unmanaged). Safer: let a human do it.", "pulumi", "stack rm", NULL, NULL, NULL, 0, NULL },
 	{ "cdk.destroy", A, D, PROD_AWS, "cdk destroy",
 	  "It deletes the CloudFormation stacks and every resource without a Retain policy. Safer: `cdk diff` and "
-	  "let a human destroy.", "cdk", "destroy", NULL, NULL, NULL, 0 },
+	  "let a human destroy.", "cdk", "destroy", NULL, NULL, NULL, 0, NULL },
 	{ "serverless.remove", A, D, PROD_ENV, "serverless remove",
 	  "It deletes the service's stack: functions, tables and buckets it created. Safer: let a human remove it.",
-	  "serverless|sls", "remove", NULL, NULL, NULL, 0 },
+	  "serverless|sls", "remove", NULL, NULL, NULL, 0, NULL },
 
 	/* ---- databases ---- */
 	{ "db.drop", A, D, PROD_DB, "SQL DROP DATABASE/SCHEMA/TABLE",
 	  "It deletes the object and every row in it; only a backup brings it back. Safer: take a dump first "
 	  "(pg_dump -t / mysqldump), or rename instead of drop, and let a human run it.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.truncate", A, D, PROD_DB, "SQL TRUNCATE",
 	  "It deletes every row of the table at once, with no WHERE to limit it. Safer: dump the table first or "
-	  "delete the rows you mean with a WHERE clause.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "delete the rows you mean with a WHERE clause.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.delete-all", A, D, PROD_DB, "SQL DELETE without WHERE",
 	  "It deletes every row in the table. Safer: add the WHERE clause you mean, and run it in a transaction "
-	  "after a SELECT count(*) with the same condition.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "after a SELECT count(*) with the same condition.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.update-all", A, D, PROD_DB, "SQL UPDATE without WHERE",
 	  "It overwrites the column in every row; the old values are gone. Safer: add a WHERE clause and check "
-	  "the row count in a transaction first.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "the row count in a transaction first.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.flush", A, D, PROD_DB, "redis FLUSHALL / FLUSHDB",
 	  "It deletes every key in the database (FLUSHALL: in all of them). Safer: delete the keys you mean by "
-	  "pattern (SCAN + UNLINK) after a BGSAVE.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "pattern (SCAN + UNLINK) after a BGSAVE.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.mongo-drop", A, D, PROD_DB, "mongo dropDatabase / drop() / deleteMany({})",
 	  "It deletes the database, collection or every document. Safer: mongodump first and let a human run it.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.unknown-sql", L, A, PROD_DB, "SQL from a pipe blastwall cannot see, sent to a production database",
 	  "The statements come from a pipe whose content blastwall cannot read. Safer: write them to a file, "
-	  "read it, and run it with -f.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "read it, and run it with -f.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "db.dropdb", A, D, PROD_DB, "dropdb / mysqladmin drop",
 	  "It deletes the whole database and all its data. Safer: take a dump first and let a human drop it.",
-	  "dropdb|mysqladmin", NULL, NULL, NULL, "--help|-V|--version|-?", PRED_DROPDB },
+	  "dropdb|mysqladmin", NULL, NULL, NULL, "--help|-V|--version|-?", PRED_DROPDB, NULL },
 	{ "db.prisma-reset", A, D, PROD_DB, "prisma migrate reset",
 	  "It drops the database and recreates it from the migrations: every row is lost. Safer: run it only "
 	  "against a disposable dev database; for schema changes use `prisma migrate dev --create-only` and review.",
-	  "prisma", "migrate reset", NULL, NULL, "--help|-h", 0 },
+	  "prisma", "migrate reset", NULL, NULL, "--help|-h", 0, NULL },
 	{ "db.prisma-data-loss", A, D, PROD_DB, "prisma db push --force-reset / --accept-data-loss",
 	  "It resets the database or applies changes that drop columns/tables with their data. Safer: create a "
 	  "migration with `prisma migrate dev --create-only`, read the SQL, and apply it after a backup.",
-	  "prisma", "db|migrate", NULL, "--force-reset|--accept-data-loss", NULL, 0 },
+	  "prisma", "db|migrate", NULL, "--force-reset|--accept-data-loss", NULL, 0, NULL },
 	{ "db.supabase-reset", A, D, PROD_DB, "supabase db reset",
 	  "It recreates the local database from migrations and seed: the data in it is lost. Safer: `supabase db "
-	  "dump --data-only` first.", "supabase", "db reset", NULL, NULL, "--linked|--db-url|--help", 0 },
+	  "dump --data-only` first.", "supabase", "db reset", NULL, NULL, "--linked|--db-url|--help", 0, NULL },
 	{ "db.supabase-reset-remote", D, D, PROD_DB, "supabase db reset --linked / --db-url",
 	  "It resets the REMOTE (linked) database: every table and row in the hosted project is dropped. Safer: "
 	  "never from an agent; a human can do it from the dashboard after a backup.",
-	  "supabase", "db reset", NULL, "--linked|--db-url", NULL, 0 },
+	  "supabase", "db reset", NULL, "--linked|--db-url", NULL, 0, NULL },
 	{ "db.rails-drop", A, D, PROD_ENV, "rails db:drop / db:reset / db:purge / db:schema:load",
 	  "It drops the database (or reloads the schema over it): every row is lost. Safer: run it only against "
 	  "a disposable dev database; dump first otherwise.", "rails|rake",
 	  "db:drop|db:drop:*|db:reset|db:purge|db:purge:*|db:schema:load|db:migrate:reset|db:test:purge", NULL, NULL,
-	  NULL, 0 },
+	  NULL, 0, NULL },
 	{ "db.django-flush", A, D, PROD_ENV, "django manage.py flush / reset_db",
 	  "It deletes every row from every table. Safer: `manage.py dumpdata > backup.json` first and run it only "
-	  "on a disposable database.", "manage.py|django-admin|django", "flush|reset_db", NULL, NULL, "--help", 0 },
+	  "on a disposable database.", "manage.py|django-admin|django", "flush|reset_db", NULL, NULL, "--help", 0, NULL },
 	{ "db.alembic-downgrade-base", A, D, PROD_DB, "alembic downgrade base",
 	  "It runs every downgrade back to an empty schema, dropping the tables and their data. Safer: downgrade "
 	  "one step (-1) after a backup, and read the downgrade code first.",
-	  "alembic", "downgrade", "base", NULL, "--sql", 0 },
+	  "alembic", "downgrade", "base", NULL, "--sql", 0, NULL },
 	{ "db.sequelize-drop", A, D, PROD_ENV, "sequelize db:drop",
 	  "It drops the database and all its data. Safer: dump it first; run it only on a disposable database.",
-	  "sequelize|sequelize-cli", "db:drop", NULL, NULL, NULL, 0 },
+	  "sequelize|sequelize-cli", "db:drop", NULL, NULL, NULL, 0, NULL },
 	{ "db.ecto-drop", A, D, PROD_ENV, "mix ecto.drop / ecto.reset",
 	  "It drops the database (reset recreates it empty). Safer: dump it first; run it only on a disposable "
-	  "database.", "mix", "ecto.drop|ecto.reset", NULL, NULL, NULL, 0 },
+	  "database.", "mix", "ecto.drop|ecto.reset", NULL, NULL, NULL, 0, NULL },
 
 	/* ---- filesystem ---- */
 	{ "filesystem.rm-root", D, D, PROD_NONE, "rm -r of / or a top-level directory",
 	  "It deletes the operating system or a whole top-level tree. Name the exact directory you mean, inside "
-	  "the project.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "the project.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-home", D, D, PROD_NONE, "rm -r of the home directory",
 	  "It deletes the user's home: every project, key, credential and setting. Name the exact directory you "
-	  "mean instead.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "mean instead.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-project", D, D, PROD_NONE, "rm -r of the project root (or a directory holding it)",
 	  "It deletes the whole working tree, uncommitted work included. Delete the specific build or cache "
-	  "directory instead (e.g. `rm -rf ./build`).", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "directory instead (e.g. `rm -rf ./build`).", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-glob-project", A, D, PROD_NONE, "rm -r * in the project root",
 	  "It deletes every file in the project directory, untracked work included. Delete the specific "
-	  "directories you mean (`rm -rf build dist`).", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "directories you mean (`rm -rf build dist`).", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-git", D, D, PROD_NONE, "rm -r of .git",
 	  "It deletes the repository's history, branches, stashes and unpushed commits. Safer: leave .git alone; "
-	  "`git clean`/`git worktree` cover most needs.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "`git clean`/`git worktree` cover most needs.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-outside", A, D, PROD_NONE, "rm -r outside the project and temp directories",
 	  "It deletes files that do not belong to this project. Safer: delete only inside the project or a temp "
-	  "directory, or ask the human to do it.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "directory, or ask the human to do it.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.rm-dynamic", A, A, PROD_NONE, "rm -r of a path only known at run time",
 	  "If the variable is empty or wrong, the wrong tree is deleted (`rm -rf \"$DIR/\"` with DIR unset is "
 	  "`rm -rf /`). Write the path literally, or guard it (`${DIR:?}`) and show it first.",
-	  NULL, NULL, NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.find-delete", A, D, PROD_NONE, "find -delete outside the project",
 	  "It deletes every file the expression matches, recursively, outside the project. Safer: run the same "
-	  "find with -print first and show the list.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "find with -print first and show the list.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.shred", A, D, PROD_NONE, "shred",
 	  "It overwrites the file so that it cannot be recovered, even from disk. Safer: plain rm inside the "
-	  "project, or ask the human.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "project, or ask the human.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.dd-device", D, D, PROD_NONE, "dd of=/dev/... or a redirect onto a block device",
 	  "Writing to a raw device destroys the file system on it. Safer: write to an image file and let a human "
-	  "flash it.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "flash it.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.mkfs", D, D, PROD_NONE, "mkfs",
 	  "It creates a new file system, erasing everything on the device. Safer: let a human do it.", NULL, NULL,
-	  NULL, NULL, NULL, 0 },
+	  NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.wipefs", D, D, PROD_NONE, "wipefs -a",
 	  "It erases the file-system signatures, making the data unreachable. Safer: `wipefs` without -a only "
-	  "lists them.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "lists them.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.truncate-db", A, D, PROD_NONE, "truncating or overwriting a database file",
 	  "It empties or replaces a database file (SQLite, PostgreSQL data) and every row in it. Safer: back it "
-	  "up first (`sqlite3 X .backup X.bak`, `blastwall backup`).", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "up first (`sqlite3 X .backup X.bak`, `blastwall backup`).", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.db-file", A, D, PROD_NONE, "rm of a database file",
 	  "It deletes a database file (SQLite, PostgreSQL data) and every row in it. Safer: back it up first, or "
-	  "move it aside instead of deleting it.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "move it aside instead of deleting it.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 
 	/* ---- git ---- */
 	{ "git.push-force", A, A, PROD_NONE, "git push --force / --force-with-lease / +refspec",
 	  "It rewrites the remote branch: commits others pushed can vanish from it. Safer: `git pull --rebase` "
-	  "and push normally, or let a human force-push.", "git", "push", NULL, NULL, NULL, PRED_PUSH_FORCE },
+	  "and push normally, or let a human force-push.", "git", "push", NULL, NULL, NULL, PRED_PUSH_FORCE, NULL },
 	{ "git.push-delete", A, A, PROD_NONE, "git push --delete / :branch",
 	  "It deletes the branch on the remote for everyone. Safer: let a human delete remote branches.",
-	  "git", "push", NULL, NULL, NULL, PRED_PUSH_DELETE },
+	  "git", "push", NULL, NULL, NULL, PRED_PUSH_DELETE, NULL },
 	{ "git.reset-hard", A, A, PROD_NONE, "git reset --hard",
 	  "It throws away every uncommitted change in the working tree; git cannot bring them back. Safer: `git "
-	  "stash` first, or `git reset --keep`.", "git", "reset", NULL, "--hard", NULL, 0 },
+	  "stash` first, or `git reset --keep`.", "git", "reset", NULL, "--hard", NULL, 0, NULL },
 	{ "git.clean", A, A, PROD_NONE, "git clean -f (-d, -x)",
 	  "It deletes untracked files (and with -x ignored ones like .env); they are not in git, so they are "
-	  "gone. Safer: `git clean -n` to list them first.", "git", "clean", NULL, "-f|--force", "-n|--dry-run|-i", 0 },
+	  "gone. Safer: `git clean -n` to list them first.", "git", "clean", NULL, "-f|--force", "-n|--dry-run|-i", 0, NULL },
 	{ "git.checkout-tree", A, A, PROD_NONE, "git checkout . / git restore . (the whole tree)",
 	  "It discards every uncommitted change in the tree. Safer: `git stash` (recoverable) or restore only "
 	  "the files you mean.", "git", "checkout|restore", ".|./|:/|:/.|*|:(top)|:(top).", NULL, NULL,
-	  PRED_RESTORE_TREE },
+	  PRED_RESTORE_TREE, NULL },
 	{ "git.branch-force-delete", A, A, PROD_NONE, "git branch -D",
 	  "It deletes the branch even if its commits are merged nowhere; they survive only in the reflog for a "
 	  "while. Safer: `git branch -d` (refuses unmerged work).", "git", "branch", NULL, NULL, NULL,
-	  PRED_BRANCH_FORCE_DELETE },
+	  PRED_BRANCH_FORCE_DELETE, NULL },
 	{ "git.stash-drop", A, A, PROD_NONE, "git stash drop / clear",
 	  "It deletes stashed work. Safer: `git stash list` and `git stash show -p` first, or `git stash branch`.",
-	  "git", "stash", "drop|clear", NULL, NULL, 0 },
+	  "git", "stash", "drop|clear", NULL, NULL, 0, NULL },
 	{ "git.reflog-expire", A, A, PROD_NONE, "git reflog expire / delete",
 	  "The reflog is how lost commits are found again; expiring it makes a bad reset permanent. Safer: leave "
-	  "it to git gc's defaults.", "git", "reflog", "expire|delete", NULL, NULL, 0 },
+	  "it to git gc's defaults.", "git", "reflog", "expire|delete", NULL, NULL, 0, NULL },
 	{ "git.filter-branch", A, A, PROD_NONE, "git filter-branch / filter-repo",
 	  "It rewrites the whole history; every clone diverges and a mistake loses commits. Safer: work on a "
-	  "fresh clone and let a human push the result.", "git", "filter-branch|filter-repo", NULL, NULL, NULL, 0 },
+	  "fresh clone and let a human push the result.", "git", "filter-branch|filter-repo", NULL, NULL, NULL, 0, NULL },
 
 	/* ---- containers ---- */
 	{ "container.rm-force", A, A, PROD_NONE, "docker/podman rm -f",
 	  "It kills running containers and deletes them (with -v, their anonymous volumes too). Safer: `docker "
 	  "stop` first, and keep volumes.", "docker|podman|nerdctl", "rm|container", NULL, "-f|--force|-v|--volumes",
-	  NULL, 0 },
+	  NULL, 0, NULL },
 	{ "container.volume-rm", A, A, PROD_NONE, "docker/podman volume rm / prune",
 	  "Volumes hold the containers' data (databases!); removing them deletes it. Safer: `docker volume ls` and "
-	  "back up the volume first.", "docker|podman|nerdctl", "volume rm|remove|prune", NULL, NULL, NULL, 0 },
+	  "back up the volume first.", "docker|podman|nerdctl", "volume rm|remove|prune", NULL, NULL, NULL, 0, NULL },
 	{ "container.system-prune-volumes", A, A, PROD_NONE, "docker system prune --volumes",
 	  "It deletes every unused volume with the data in it. Safer: prune without --volumes.",
-	  "docker|podman|nerdctl", "system prune", NULL, "--volumes", NULL, 0 },
+	  "docker|podman|nerdctl", "system prune", NULL, "--volumes", NULL, 0, NULL },
 	{ "container.compose-down-volumes", A, A, PROD_NONE, "docker compose down -v",
 	  "-v deletes the project's named volumes: the databases' data. Safer: `docker compose down` without -v.",
-	  "docker|podman|nerdctl", "compose down", NULL, "-v|--volumes", NULL, 0 },
+	  "docker|podman|nerdctl", "compose down", NULL, "-v|--volumes", NULL, 0, NULL },
 
 	/* ---- inline code ---- */
 	{ "inline.cloud-delete", A, D, PROD_AWS, "SDK calls that delete cloud resources in inline code (boto3 ...)",
 	  "Inline code calls an API that deletes databases, buckets, tables or instances. Safer: use the CLI so "
-	  "the call can be reviewed, and let a human run it.", NULL, NULL, NULL, NULL, NULL, 0 },
+	  "the call can be reviewed, and let a human run it.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
 };
 
 #undef A
