@@ -371,6 +371,21 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 		}
 		return;
 	}
+	if (eq(tool, "rsync") && gcmd_has_flag(c, 1, "--delete|--del|--delete-before|--delete-during|--delete-delay|"
+						       "--delete-after|--delete-excluded") &&
+	    !gcmd_has_flag(c, 1, "-n|--dry-run|--list-only")) {
+		/* the destination loses whatever the source lacks: judged like a recursive removal of it */
+		n = operands(c, "-e --rsh --exclude --include --exclude-from --include-from --filter -f --files-from "
+			      "--rsync-path --backup-dir --suffix --port --password-file --log-file --chown --chmod", ops, MAXOPS);
+		if (n >= 2) {
+			const char *dst = c->argv[ops[n - 1]];
+			const char *colon = strchr(dst, ':');
+			if (colon && (!strchr(dst, '/') || colon < strchr(dst, '/')))
+				hit_path(g, c, "filesystem.rsync-delete", dst, " (on another machine)");
+			else
+				guard_fs_remove(g, c, dst, c->aflags[ops[n - 1]], true);
+		}
+	}
 	if (eq(tool, "cp") || eq(tool, "mv") || eq(tool, "install") || eq(tool, "rsync")) {
 		n = operands(c, "-t --target-directory -S --suffix -m --mode -o -g --exclude --include -e", ops, MAXOPS);
 		if (n < 2)

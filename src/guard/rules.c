@@ -344,6 +344,10 @@ static const struct guard_rule rules[] = {
 	{ "filesystem.wipefs", D, D, PROD_NONE, "wipefs -a",
 	  "It erases the file-system signatures, making the data unreachable. Safer: `wipefs` without -a only "
 	  "lists them.", NULL, NULL, NULL, NULL, NULL, 0, NULL },
+	{ "filesystem.rsync-delete", A, D, PROD_NONE, "rsync --delete to another machine",
+	  "--delete removes every file at the destination that the source does not have; a wrong source or path "
+	  "empties the remote directory. Safer: run it with --dry-run (-n) first and show the list.",
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
 	{ "filesystem.truncate-db", A, D, PROD_NONE, "truncating or overwriting a database file",
 	  "It empties or replaces a database file (SQLite, PostgreSQL data) and every row in it. Safer: back it "
 	  "up first (`sqlite3 X .backup X.bak`, `blastwall backup`).", NULL, NULL, NULL, NULL, NULL, 0, NULL },
@@ -355,7 +359,7 @@ static const struct guard_rule rules[] = {
 	{ "git.push-force", A, A, PROD_NONE, "git push --force / --force-with-lease / +refspec",
 	  "It rewrites the remote branch: commits others pushed can vanish from it. Safer: `git pull --rebase` "
 	  "and push normally, or let a human force-push.", "git", "push", NULL, NULL, NULL, PRED_PUSH_FORCE, NULL },
-	{ "git.push-delete", A, A, PROD_NONE, "git push --delete / :branch",
+	{ "git.push-delete", A, A, PROD_NONE, "git push --delete / :branch / --mirror / --prune",
 	  "It deletes the branch on the remote for everyone. Safer: let a human delete remote branches.",
 	  "git", "push", NULL, NULL, NULL, PRED_PUSH_DELETE, NULL },
 	{ "git.reset-hard", A, A, PROD_NONE, "git reset --hard",
@@ -364,10 +368,9 @@ static const struct guard_rule rules[] = {
 	{ "git.clean", A, A, PROD_NONE, "git clean -f (-d, -x)",
 	  "It deletes untracked files (and with -x ignored ones like .env); they are not in git, so they are "
 	  "gone. Safer: `git clean -n` to list them first.", "git", "clean", NULL, "-f|--force", "-n|--dry-run|-i", 0, NULL },
-	{ "git.checkout-tree", A, A, PROD_NONE, "git checkout . / git restore . (the whole tree)",
+	{ "git.checkout-tree", A, A, PROD_NONE, "git checkout . / git restore . / checkout -f (the whole tree)",
 	  "It discards every uncommitted change in the tree. Safer: `git stash` (recoverable) or restore only "
-	  "the files you mean.", "git", "checkout|restore", ".|./|:/|:/.|*|:(top)|:(top).", NULL, NULL,
-	  PRED_RESTORE_TREE, NULL },
+	  "the files you mean.", "git", "checkout|restore|switch", NULL, NULL, NULL, PRED_RESTORE_TREE, NULL },
 	{ "git.branch-force-delete", A, A, PROD_NONE, "git branch -D",
 	  "It deletes the branch even if its commits are merged nowhere; they survive only in the reflog for a "
 	  "while. Safer: `git branch -d` (refuses unmerged work).", "git", "branch", NULL, NULL, NULL,
@@ -596,7 +599,8 @@ static bool pred_holds(const struct gcmd *c, int pred, const size_t *pos, size_t
 				return true;
 		return false;
 	case PRED_PUSH_DELETE:
-		if (gcmd_has_flag(c, 1, "-d|--delete"))
+		/* --mirror and --prune delete remote refs that are not local */
+		if (gcmd_has_flag(c, 1, "-d|--delete|--mirror|--prune"))
 			return true;
 		for (size_t k = 2; k < npos; k++)
 			if (c->argv[pos[k]][0] == ':' && c->argv[pos[k]][1])
@@ -608,12 +612,25 @@ static bool pred_holds(const struct gcmd *c, int pred, const size_t *pos, size_t
 			    (c->argv[i][0] == '-' && c->argv[i][1] != '-' && strchr(c->argv[i], 'D')))
 				return true;
 		return gcmd_has_flag(c, 1, "-d|--delete") && gcmd_has_flag(c, 1, "-f|--force");
-	case PRED_RESTORE_TREE:
+	case PRED_RESTORE_TREE: {
 		/* "git restore --staged ." only unstages; the work tree is untouched */
 		if (strcmp(c->argv[pos[0]], "restore") == 0 && gcmd_has_flag(c, 1, "--staged|-S") &&
 		    !gcmd_has_flag(c, 1, "--worktree|-W"))
 			return false;
-		return true;
+		/* checkout -f / switch --discard-changes throw local changes away whatever the target */
+		if (strcmp(c->argv[pos[0]], "restore") != 0 && gcmd_has_flag(c, 1, "-f|--force|--discard-changes"))
+			return true;
+		if (strcmp(c->argv[pos[0]], "switch") == 0)
+			return false;
+		for (size_t j = 1; j < npos; j++) {
+			const char *w = c->argv[pos[j]];
+			if (c->aflags[pos[j]] & WORD_DYNAMIC)
+				continue;
+			if (guard_alt_match(".|./|:/|:/.|*|:(top)|:(top).", w) || ((c->aflags[pos[j]] & WORD_GLOB) && strcmp(w, "*") == 0))
+				return true;
+		}
+		return false;
+	}
 	case PRED_DROPDB:
 		/* dropdb NAME; mysqladmin [opts] drop NAME */
 		if (strcmp(path_basename(c->argv[0]), "dropdb") == 0)
@@ -651,10 +668,6 @@ static bool rule_matches(const struct gcmd *c, const struct guard_rule *r, const
 		bool found = false;
 		for (size_t j = k; j < npos && !found; j++)
 			found = guard_alt_match(r->arg, c->argv[pos[j]]) && !(c->aflags[pos[j]] & WORD_DYNAMIC);
-		/* an unquoted * expands to every file: the whole tree as well */
-		for (size_t j = k; j < npos && !found; j++)
-			found = strcmp(r->arg, "base") != 0 && (c->aflags[pos[j]] & WORD_GLOB) &&
-				strcmp(c->argv[pos[j]], "*") == 0;
 		if (!found)
 			return false;
 	}
