@@ -39,6 +39,7 @@ measure() {
 	rss_mb=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}')
 }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for n in $SIZES; do
 	"$TFGEN" plan "$n" 1 >"$work/plan.json" 2>"$work/gen.txt"
@@ -67,7 +68,8 @@ done
 	echo "Plans from \`tests/tools/tfgen\` (planned_values, resource_changes with before/after, prior_state)."
 	echo "Median of $ROUNDS runs, wall time; peak RSS from GNU time. Both compute the same per-action counts"
 	echo "(checked before timing); blastwall also ranks every delete/replace by data loss and prints its JSON report."
-	echo "Target: at least 10x faster than jq on the 100k plan."
+	echo "Target: at least 10x faster than jq on the 100k plan. Load average when the run started: $load"
+	echo "(other work on the machine slows both sides alike; compare the ratio)."
 	echo
 	echo "| plan | command | seconds | peak RSS MB | speed |"
 	echo "| --- | --- | ---: | ---: | ---: |"
