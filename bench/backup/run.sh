@@ -95,6 +95,7 @@ run() { # name command...: wall time in T, client CPU (with children) in C, serv
 	t0=$(now)
 	/usr/bin/time -f "%U %S" -o "$work/cpu.$name" "$@"
 	t1=$(now)
+	sleep 1 # let the postmaster reap the step's backends, so their CPU is counted here
 	p1=$(server_cpu)
 	T[$name]=$(secs "$t0" "$t1")
 	C[$name]=$(awk '{ printf "%.1f", $1 + $2 }' "$work/cpu.$name")
@@ -117,7 +118,8 @@ restic init -q >/dev/null
 run restic sh -c "pg_dump courses | restic backup -q --stdin --stdin-filename courses.sql >/dev/null"
 S[restic]=$(size_of "$work/restic")
 run restic2 sh -c "pg_dump courses | restic backup -q --stdin --stdin-filename courses.sql >/dev/null"
-S[restic2]=$(( $(size_of "$work/restic") - S[restic] ))
+after=$(size_of "$work/restic")
+S[restic2]=$((after - ${S[restic]}))
 
 echo "pg_dump -Fd -j$jobs / pg_restore -j$jobs..." >&2
 run fd pg_dump -Fd -j "$jobs" -f "$work/courses.dir" courses
@@ -130,7 +132,8 @@ echo "blastwall..." >&2
 run bw "$bw" backup "$src" --repo "$work/bw" -j "$jobs" -q
 S[bw]=$(size_of "$work/bw")
 run bw2 "$bw" backup "$src" --repo "$work/bw" -j "$jobs" -q
-S[bw2]=$(( $(size_of "$work/bw") - S[bw] ))
+after=$(size_of "$work/bw")
+S[bw2]=$((after - ${S[bw]}))
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS r_bw" -c "CREATE DATABASE r_bw"
 run bwrestore "$bw" restore --repo "$work/bw" --into "postgres://postgres@/r_bw?host=$PGHOST&port=$PGPORT" -j "$jobs" -q
 run drill "$bw" drill --repo "$work/bw" -j "$jobs" -q --json --scratch "$work" >"$work/drill.json" || true
