@@ -32,6 +32,7 @@
 /* State shared by a parser and its children (backquotes, heredoc bodies). */
 struct shared {
 	size_t nodes, max_nodes;
+	size_t prescan_left; /* see arith_closes */
 	unsigned max_depth;
 	char *sb; /* scratch stack for word values */
 	size_t sb_n, sb_cap;
@@ -546,21 +547,26 @@ static struct shell_node *parse_paren_subst(struct parser *p, size_t open, const
 /*
  * Would "((" at pos close as "))"? Decides between $(( arithmetic )) and
  * $( (subshell) ), as bash does, by counting parentheses outside quotes.
+ * Nested "$((" scan overlapping text again, so all scans of one parse share
+ * a budget linear in the input; past it "((" is taken as arithmetic, which
+ * at worst turns a rare "$((a) )" into a syntax error, never into hidden text.
  */
-static bool arith_closes(const struct parser *p, size_t pos)
+static bool arith_closes(struct parser *p, size_t pos)
 {
+	size_t budget = p->sh->prescan_left;
+	size_t end = p->n - pos > budget ? pos + budget : p->n; /* scan at most the budget */
 	long depth = 0;
-	for (size_t i = pos; i < p->n; i++) {
+	int verdict = -1; /* -1: ran out of text */
+	size_t i;
+	for (i = pos; i < end && verdict < 0; i++) {
 		char c = p->s[i];
 		if (c == '\\') {
 			i++;
 		} else if (c == '\'') {
-			const char *q = memchr(p->s + i + 1, '\'', p->n - i - 1);
-			if (!q)
-				return false;
-			i = (size_t)(q - p->s);
+			const char *q = memchr(p->s + i + 1, '\'', end - i - 1);
+			i = q ? (size_t)(q - p->s) : end;
 		} else if (c == '"') {
-			for (i++; i < p->n && p->s[i] != '"'; i++)
+			for (i++; i < end && p->s[i] != '"'; i++)
 				if (p->s[i] == '\\')
 					i++;
 		} else if (c == '(') {
@@ -569,10 +575,14 @@ static bool arith_closes(const struct parser *p, size_t pos)
 			if (depth > 0)
 				depth--;
 			else
-				return i + 1 < p->n && p->s[i + 1] == ')';
+				verdict = i + 1 < p->n && p->s[i + 1] == ')';
 		}
 	}
-	return false;
+	size_t used = (i > end ? end : i) - pos;
+	p->sh->prescan_left = budget - used;
+	if (verdict >= 0)
+		return verdict;
+	return end < p->n; /* out of budget: assume arithmetic; out of text: it does not close */
 }
 
 /*
@@ -1990,6 +2000,7 @@ int shell_parse(struct arena *a, const char *src, size_t n, const struct shell_l
 	struct shared sh = { 0 };
 	sh.max_nodes = lim.max_nodes;
 	sh.max_depth = lim.max_depth;
+	sh.prescan_left = 16 * n + 65536;
 	sh.e = e;
 	sh.sb_cap = 256;
 	sh.sb = arena_alloc(a, sh.sb_cap); /* never NULL: spans are taken from it */
