@@ -116,6 +116,13 @@ static bool allowed_by_entry(const struct bw_config *cfg, const char *text, cons
 	return false;
 }
 
+/*
+ * Matches are kept unique by (rule, command) and bounded: a hostile line with
+ * thousands of destructive commands must not make the hook quadratic. Past
+ * the bound a new match only replaces a weaker one.
+ */
+#define MAX_MATCHES 32
+
 static void push_match(struct gctx *g, struct guard_match m)
 {
 	for (size_t i = 0; i < g->m.n; i++) {
@@ -124,6 +131,16 @@ static void push_match(struct gctx *g, struct guard_match m)
 				g->m.v[i] = m;
 			return;
 		}
+	}
+	if (g->m.n >= MAX_MATCHES) {
+		g->more_matches++;
+		for (size_t i = 0; i < g->m.n; i++) {
+			if (g->m.v[i].decision < m.decision) {
+				g->m.v[i] = m;
+				return;
+			}
+		}
+		return;
 	}
 	if (g->m.n == g->m.cap) {
 		size_t cap = g->m.cap ? g->m.cap * 2 : 4;
@@ -329,6 +346,7 @@ struct walk_ctx {
 	const char *how;
 	const char *cwd; /* after a "cd DIR" in the same list, or NULL */
 	const struct shell_node *root;
+	unsigned ncd;    /* cds seen */
 };
 
 /*
@@ -385,10 +403,11 @@ static void track_cd(struct walk_ctx *w, const struct shell_visit *v)
 		dir = arena_printf(g->a, "%s%s", g->home, n->words[i].lit + 1);
 	else
 		dir = n->words[i].lit;
-	if (strcmp(dir, "-") == 0 || in_pipeline(w->root, n))
+	/* bounded: in_pipeline walks the list, and a hostile line may hold thousands of cds */
+	if (strcmp(dir, "-") == 0 || ++w->ncd > 64)
 		return;
 	const char *p = path_normalize(g->a, base, dir);
-	if (fs_is_dir(p))
+	if (fs_is_dir(p) && !in_pipeline(w->root, n))
 		w->cwd = p;
 }
 
@@ -416,7 +435,7 @@ void guard_analyze_text(struct gctx *g, const struct gcmd *parent, const char *h
 				  arena_printf(g->a, "The shell code run by %s does not parse (%s).", what, e.msg));
 		return;
 	}
-	struct walk_ctx w = { g, parent, how, NULL, root };
+	struct walk_ctx w = { g, parent, how, NULL, root, 0 };
 	shell_walk(root, visit, &w);
 }
 
@@ -455,7 +474,7 @@ int guard_decide(struct arena *a, const struct guard_request *req, const struct 
 				       "would run.", pe.msg));
 	} else {
 		out->ast = root;
-		struct walk_ctx w = { &g, NULL, NULL, NULL, root };
+		struct walk_ctx w = { &g, NULL, NULL, NULL, root, 0 };
 		shell_walk(root, visit, &w);
 	}
 
@@ -490,6 +509,8 @@ int guard_decide(struct arena *a, const struct guard_request *req, const struct 
 			buf_printf(&b, "): %s", m->message);
 		}
 	}
+	if (g.more_matches)
+		buf_printf(&b, "\n(and %zu more matches not listed)", g.more_matches);
 	out->reason = arena_strndup(a, b.p ? b.p : "", b.n);
 	buf_release(&b);
 	return 0;

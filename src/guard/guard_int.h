@@ -58,6 +58,7 @@ struct gctx {
 	bool project_known;
 	bool allowed_by_config;    /* an allow entry or override silenced a match */
 	const char *runtime_token; /* in commands run by find -exec / xargs -I: the placeholder ("{}") */
+	size_t more_matches;       /* matches dropped past the bound (push_match) */
 };
 
 /* --- guard.c ------------------------------------------------------------ */
