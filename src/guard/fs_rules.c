@@ -245,6 +245,11 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 			hit_path(g, c, "filesystem.db-file", p, NULL);
 		return;
 	}
+	if (eq(p, "/tmp") || eq(p, "/var/tmp") || eq(p, "/dev/shm")) {
+		/* the shared temp directory itself: other programs' files and sockets */
+		hit_path(g, c, "filesystem.rm-outside", p, " (the whole shared temp directory)");
+		return;
+	}
 	if (top_level(p)) {
 		hit_path(g, c, "filesystem.rm-root", p, " (a top-level directory)");
 		return;

@@ -274,6 +274,43 @@ TEST(rule_table_is_consistent)
 	}
 }
 
+TEST(hostile_lines_stay_bounded)
+{
+	A = arena_new();
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "%srm -rf /srv/a%d", i ? "; " : "", i);
+	buf_addz(&b, "; rm -rf /");
+	struct guard_result r = decide(b.p);
+	CHECK_INTEQ(r.decision, DECISION_DENY);
+	CHECK(r.nmatches <= 32);
+	CHECK(has(&r, "filesystem.rm-root"));
+	CHECK(r.reason && strstr(r.reason, "more matches not listed"));
+	CHECK_INTEQ(r.ncommands, 5001);
+	buf_release(&b);
+	arena_free(A);
+}
+
+TEST(cd_moves_later_commands)
+{
+	A = arena_new();
+	/* /tmp and / exist everywhere */
+	struct guard_result r = decide("cd / && rm -rf *");
+	CHECK(has(&r, "filesystem.rm-root"));
+	r = decide("cd /tmp && rm -rf *");
+	CHECK(has(&r, "filesystem.rm-outside"));
+	r = decide("cd /tmp && rm -rf ./build-1");
+	CHECK_INTEQ(r.decision, DECISION_ALLOW);
+	r = decide("(cd /); rm -rf *");
+	CHECK(has(&r, "filesystem.rm-glob-project"));
+	r = decide("cd / | true; rm -rf *");
+	CHECK(has(&r, "filesystem.rm-glob-project"));
+	r = decide("cd /no/such/dir; rm -rf *");
+	CHECK(has(&r, "filesystem.rm-glob-project"));
+	arena_free(A);
+}
+
 TEST(argv_quote)
 {
 	A = arena_new();
@@ -284,4 +321,5 @@ TEST(argv_quote)
 
 TEST_MAIN(unwrap_chain, unwrap_heredoc_and_pipe, unwrap_find_xargs_ssh, inline_code, dynamic_names, unparseable_asks,
 	  sql_detection, strongest_wins_and_overrides, allow_entries_do_not_silence_other_parts,
-	  broken_config_fails_closed, production_scaling, rule_table_is_consistent, argv_quote)
+	  broken_config_fails_closed, production_scaling, rule_table_is_consistent, hostile_lines_stay_bounded,
+	  cd_moves_later_commands, argv_quote)
