@@ -35,3 +35,17 @@ expect_exit 1 "broken config: risky command asks even though the config allowed 
 expect_grep "$T/out" 'blastwall.yaml' "broken config: the reason names the file"
 expect_exit 0 "broken config: harmless command still passes" bw check 'ls'
 expect_exit 3 "broken config: deny stays deny" bw check 'rm -rf /'
+
+# production from files the tools themselves use
+rm -f .blastwall.yaml
+mkdir -p "$T/kube" && printf 'apiVersion: v1\ncurrent-context: "prod-eu-1"\ncontexts: []\n' >"$T/kube/prod"
+printf 'apiVersion: v1\ncurrent-context: dev\n' >"$T/kube/dev"
+expect_exit 3 "prod: kubeconfig current-context" env KUBECONFIG="$T/kube/prod" "$BLASTWALL" check 'kubectl delete ns web'
+expect_grep "$T/out" "kube context 'prod-eu-1'" "prod: the reason names the evidence"
+expect_exit 1 "prod: a dev current-context asks" env KUBECONFIG="$T/kube/dev" "$BLASTWALL" check 'kubectl delete ns web'
+expect_exit 1 "prod: --context beats the kubeconfig" env KUBECONFIG="$T/kube/prod" "$BLASTWALL" check 'kubectl --context dev delete ns web'
+mkdir -p tf/.terraform && echo production >tf/.terraform/environment
+expect_exit 3 "prod: .terraform/environment names the workspace" bw check 'terraform -chdir=tf state rm aws_db_instance.main'
+expect_exit 1 "prod: the default workspace asks" bw check 'terraform state rm aws_db_instance.main'
+expect_exit 3 "prod: cd into the workspace dir counts too" bw check 'cd tf && terraform state rm aws_db_instance.main'
+expect_exit 3 "prod: AWS_PROFILE in the environment" env AWS_PROFILE=prod-admin "$BLASTWALL" check 'aws s3 rb s3://b'
