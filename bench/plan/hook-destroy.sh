@@ -4,7 +4,7 @@
 # local state holds N (default 10000) resource instances. Two cases:
 #   cold: the state file changed since blastwall last parsed it (forced with
 #         BLASTWALL_TF_NO_CACHE=1): detect the backend, stat the state, read
-#         the journal's pin, parse the whole state (SHA-256 of its bytes
+#         the journal's pin, parse the whole state (digest of its bytes
 #         included), compute the blast radius, answer;
 #   warm: the pinned file is unchanged (same size, mtime, ctime, inode): the
 #         blast radius comes from the journal's cache.

@@ -1,7 +1,7 @@
 /*
  * journal.h: the Terraform state journal. For each state, identified by
  * working directory + backend key + workspace, it pins what was last seen
- * (lineage, serial, managed resource count, SHA-256 of the bytes, file
+ * (lineage, serial, managed resource count, digest of the bytes, file
  * metadata, when) and records every pin, accept and detection as an event.
  *
  * The judgement (tfj_judge) is a pure function of the pin and the current
@@ -30,7 +30,7 @@ struct tfj_snap {
 	const char *lineage;      /* NULL when unknown */
 	long long serial;         /* -1 when unknown */
 	long long resources;      /* managed instances; -1 when unknown (encrypted state) */
-	const char *digest;       /* SHA-256 hex of the bytes, NULL when unknown */
+	const char *digest;       /* the state reader's digest (hex) of the bytes, NULL when unknown */
 	long long size, mtime_ns, ctime_ns, ino; /* local files only; 0 when unknown */
 };
 
