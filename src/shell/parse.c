@@ -64,6 +64,7 @@ struct parser {
 	const char *what;      /* "backquoted command", "here-document" */
 	struct pending_hd *hd;
 	size_t nhd, hdcap;
+	unsigned long hd_reads; /* how many times pending bodies were read */
 	size_t ws_from, ws_to; /* the last run of blanks skipped, to end spans before it */
 };
 
@@ -1089,6 +1090,7 @@ static void read_heredocs(struct parser *p)
 {
 	if (failed(p))
 		return;
+	p->hd_reads++;
 	size_t nhd = p->nhd;
 	p->nhd = 0;
 	for (size_t i = 0; i < nhd && !failed(p); i++) {
@@ -1233,12 +1235,17 @@ static int try_redirect(struct parser *p, struct vec *v)
 	return 1;
 }
 
-/* Hands the redirections to their node; pending heredocs now point into the final array. */
-static void finish_redirs(struct parser *p, struct vec *v, struct shell_redir **out, size_t *nout)
+/*
+ * Hands the redirections to their node; pending heredocs now point into the
+ * final array. Only entries added since the command began (hd_mark; 0 when
+ * a newline inside the command read the pending bodies meanwhile) can be
+ * this vec's: looking no further keeps long one-line scripts linear.
+ */
+static void finish_redirs(struct parser *p, struct vec *v, size_t hd_mark, struct shell_redir **out, size_t *nout)
 {
 	*out = v->p;
 	*nout = v->n;
-	for (size_t i = 0; i < p->nhd; i++) {
+	for (size_t i = hd_mark; i < p->nhd; i++) {
 		if (p->hd[i].v == v) {
 			p->hd[i].r = &(*out)[p->hd[i].idx];
 			p->hd[i].v = NULL;
@@ -1250,6 +1257,8 @@ static void finish_redirs(struct parser *p, struct vec *v, struct shell_redir **
 static int compound_redirs(struct parser *p, struct shell_node *nd)
 {
 	struct vec v = { 0 };
+	size_t hd_mark = p->nhd;
+	unsigned long hd_reads = p->hd_reads;
 	for (;;) {
 		skip_blanks(p);
 		int r = try_redirect(p, &v);
@@ -1259,7 +1268,7 @@ static int compound_redirs(struct parser *p, struct shell_node *nd)
 			break;
 	}
 	if (v.n)
-		finish_redirs(p, &v, &nd->redirs, &nd->nredirs);
+		finish_redirs(p, &v, hd_reads == p->hd_reads ? hd_mark : 0, &nd->redirs, &nd->nredirs);
 	return 0;
 }
 
@@ -1724,6 +1733,8 @@ static struct shell_node *parse_simple(struct parser *p)
 	if (!nd)
 		return NULL;
 	struct vec assigns = { 0 }, words = { 0 }, redirs = { 0 };
+	size_t hd_mark = p->nhd;
+	unsigned long hd_reads = p->hd_reads;
 	for (;;) {
 		skip_blanks(p);
 		int c = ch(p, 0);
@@ -1764,7 +1775,7 @@ static struct shell_node *parse_simple(struct parser *p)
 	nd->words = words.p;
 	nd->nwords = words.n;
 	if (redirs.n)
-		finish_redirs(p, &redirs, &nd->redirs, &nd->nredirs);
+		finish_redirs(p, &redirs, hd_reads == p->hd_reads ? hd_mark : 0, &nd->redirs, &nd->nredirs);
 	end_node(p, nd, start);
 	if (!nd->nassigns && !nd->nwords && !nd->nredirs)
 		return fail_unexpected(p, ": expected a command"), NULL;

@@ -508,6 +508,18 @@ TEST(limits)
 	for (int i = 0; i < 10000; i++, off += 1)
 		big[off] = ')';
 	CHECK(strstr(perr(big, off), "nesting too deep") != NULL);
+	/* inputs that once took quadratic time: many heredocs pending on one line, and
+	 * unclosed $(( nested over a long tail (each look-ahead ran to the end) */
+	off = 0;
+	for (int i = 0; i < 60000; i++, off += 12)
+		memcpy(big + off, "cat <<A 2>x;", 12);
+	CHECK(shell_parse(A, big, off, &lots, &root, &E) == 0);
+	CHECK(root && root->nkids == 60000 && root->kids[59999]->nredirs == 2);
+	off = 0;
+	for (int i = 0; i < 250; i++, off += 3)
+		memcpy(big + off, "$((", 3);
+	memset(big + off, 'a', n - off);
+	CHECK(strstr(perr(big, n), "unterminated") != NULL);
 	/* input and node caps */
 	struct shell_limits tiny = { 16, 4, 10 };
 	err_init(&E);
