@@ -153,8 +153,8 @@ static int show_one(struct arena *a, const struct snapshot_info *s, bool json)
 	json_t *dur = json_object_get(m, "duration_ms");
 	if (json_is_integer(dur))
 		printf("took      %.1f s\n", (double)json_integer_value(dur) / 1000.0);
-	printf("size      %s in %llu streams (%s newly stored)\n", repo_human_bytes(a, su.bytes),
-	       (unsigned long long)su.streams, repo_human_bytes(a, su.stored));
+	printf("size      %s in %llu stream%s (%s newly stored)\n", repo_human_bytes(a, su.bytes),
+	       (unsigned long long)su.streams, su.streams == 1 ? "" : "s", repo_human_bytes(a, su.stored));
 	json_t *tables = json_object_get(meta, "tables");
 	if (json_array_size(tables)) {
 		printf("\n%-40s %15s %12s\n", "TABLE", "ROWS", "SIZE");
@@ -165,7 +165,9 @@ static int show_one(struct arena *a, const struct snapshot_info *s, bool json)
 			const char *name = json_string_value(json_object_get(t, "name"));
 			const char *full = schema && *schema ? arena_printf(a, "%s.%s", schema, name ? name : "?")
 							     : (name ? name : "?");
-			printf("%-40s %15s %12s\n", full, grouped(a, jint(t, "rows")), repo_human_bytes(a, jint(t, "bytes")));
+			printf("%-40s %15s %12s\n", full,
+			       json_is_integer(json_object_get(t, "rows")) ? grouped(a, jint(t, "rows")) : "-",
+			       json_is_integer(json_object_get(t, "bytes")) ? repo_human_bytes(a, jint(t, "bytes")) : "-");
 		}
 		printf("%-40s %15s\n", "total", grouped(a, su.rows));
 	}
@@ -265,8 +267,9 @@ int cmd_snapshots(int argc, char **argv)
 		       repo_human_bytes(a, su.bytes), repo_human_bytes(a, su.stored));
 	}
 	double ratio = stored[1] ? (double)total_bytes / (double)stored[1] : 0;
-	printf("\n%zu snapshot%s, %s of data; the repository stores %s in %llu chunks", n, n == 1 ? "" : "s",
-	       repo_human_bytes(a, total_bytes), repo_human_bytes(a, stored[1]), (unsigned long long)stored[0]);
+	printf("\n%zu snapshot%s, %s of data; the repository stores %s in %llu chunk%s", n, n == 1 ? "" : "s",
+	       repo_human_bytes(a, total_bytes), repo_human_bytes(a, stored[1]), (unsigned long long)stored[0],
+	       stored[0] == 1 ? "" : "s");
 	if (ratio > 0)
 		printf(" (%.1fx smaller)", ratio);
 	printf("\n");

@@ -11,6 +11,9 @@
  *       exit 0 when identical.
  *   repo-writer bench REPO MIB STREAMS
  *       pre-generates the data, then times a snapshot of it and prints MB/s.
+ *   repo-writer gen FILE SEED STREAMS MIB
+ *       writes the same data the streams would hold, one after another, to
+ *       FILE (for comparisons with other tools).
  *
  * The key comes from BLASTWALL_KEY_FILE / BLASTWALL_PASSPHRASE like the CLI's.
  */
@@ -84,7 +87,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N]\n"
 			"       repo-writer check REPO ID SEED STREAMS MIB\n"
-			"       repo-writer bench REPO MIB STREAMS\n");
+			"       repo-writer bench REPO MIB STREAMS\n"
+			"       repo-writer gen FILE SEED STREAMS MIB\n");
 	return 2;
 }
 
@@ -222,6 +226,25 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (argc < 3)
 		return usage();
+	if (strcmp(cmd, "gen") == 0 && argc == 6) {
+		FILE *f = fopen(argv[2], "wb");
+		if (!f)
+			return 1;
+		int streams = (int)strtol(argv[4], NULL, 10);
+		size_t bytes = (size_t)strtoull(argv[5], NULL, 10) << 20;
+		uint8_t *buf = malloc(1 << 20);
+		for (int i = 0; i < streams; i++) {
+			struct gen g;
+			gen_init(&g, strtoull(argv[3], NULL, 10), i);
+			for (size_t off = 0; off < bytes; off += 1 << 20) {
+				gen_fill(&g, buf, 1 << 20);
+				fwrite(buf, 1, 1 << 20, f);
+			}
+		}
+		free(buf);
+		arena_free(a);
+		return fclose(f) == 0 ? 0 : 1;
+	}
 	if (repo_open(a, argv[2], NULL, &r, &e) < 0) {
 		err_print(&e);
 		return 1;
