@@ -81,8 +81,10 @@ const char *guard_stdin(struct gctx *g, const struct gcmd *c)
 {
 	if (c->stdin_text)
 		return c->stdin_text;
-	if (c->stdin_file && c->stdin_file[0] == '/')
-		return guard_read_file(g, "/", c->stdin_file, STDIN_MAX);
+	if (c->stdin_file && c->stdin_file[0] == '/') {
+		const char *w = guard_written(g, "/", c->stdin_file);
+		return w ? w : guard_read_file(g, "/", c->stdin_file, STDIN_MAX);
+	}
 	return NULL;
 }
 
@@ -273,6 +275,67 @@ static void stdin_from_prev(struct gctx *g, const struct shell_node *prev, struc
 	c->stdin_unknown = arena_strdup(g->a, w[0].lit);
 }
 
+/*
+ * "cat > x.sh <<EOF ... EOF; bash x.sh": a script written and run by the
+ * same line is not on disk yet when the guard decides, so the content is
+ * remembered here (heredoc, here-string, echo/printf text) and used when a
+ * shell or interpreter runs that file.
+ */
+static void note_written(struct gctx *g, const struct gcmd *c)
+{
+	const struct shell_node *n = c->node;
+	if (!n || c->remote || g->nwritten >= ARRAY_SIZE(g->written_path))
+		return;
+	const char *text = NULL, *target = NULL;
+	const char *name = c->argc ? path_basename(c->argv[0]) : "";
+	for (size_t i = 0; i < n->nredirs; i++) {
+		const struct shell_redir *r = &n->redirs[i];
+		if ((r->op == REDIR_OUT || r->op == REDIR_CLOBBER || r->op == REDIR_APPEND) && (r->fd == -1 || r->fd == 1) &&
+		    !(r->target.flags & WORD_DYNAMIC))
+			target = r->target.lit;
+	}
+	if (strcmp(name, "tee") == 0 && c->argc > 1 && c->argv[c->argc - 1][0] != '-')
+		target = c->argv[c->argc - 1];
+	if (!target)
+		return;
+	if (strcmp(name, "cat") == 0 || strcmp(name, "tee") == 0)
+		text = c->stdin_text;
+	else if ((strcmp(name, "echo") == 0 || strcmp(name, "printf") == 0) && c->argc > 1) {
+		struct buf b;
+		buf_init(&b, 0);
+		for (size_t i = 1; i < c->argc; i++) {
+			if (i == 1 && strcmp(name, "echo") == 0 && c->argv[i][0] == '-' && strspn(c->argv[i] + 1, "neE") ==
+									       strlen(c->argv[i] + 1))
+				continue;
+			for (const char *s = c->argv[i]; *s; s++) {
+				if (s[0] == '\\' && s[1] == 'n') {
+					buf_addc(&b, '\n');
+					s++;
+				} else {
+					buf_addc(&b, *s);
+				}
+			}
+			buf_addc(&b, i + 1 < c->argc ? ' ' : '\n');
+		}
+		text = arena_strndup(g->a, b.p ? b.p : "", b.n);
+		buf_release(&b);
+	}
+	if (!text)
+		return;
+	g->written_path[g->nwritten] = path_normalize(g->a, c->cwd, target);
+	g->written_text[g->nwritten] = text;
+	g->nwritten++;
+}
+
+const char *guard_written(struct gctx *g, const char *cwd, const char *path)
+{
+	const char *p = path_normalize(g->a, cwd, path);
+	for (size_t i = g->nwritten; i-- > 0;)
+		if (strcmp(g->written_path[i], p) == 0)
+			return g->written_text[i];
+	return NULL;
+}
+
 static const char *join_via(struct gctx *g, const char *via, const char *how)
 {
 	if (!how)
@@ -337,6 +400,7 @@ void guard_analyze_node(struct gctx *g, const struct shell_node *node, const str
 		c->stdin_unknown = parent->stdin_unknown;
 	}
 	guard_fs_redirs(g, c);
+	note_written(g, c);
 	guard_analyze(g, c);
 }
 

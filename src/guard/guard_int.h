@@ -59,6 +59,10 @@ struct gctx {
 	bool allowed_by_config;    /* an allow entry or override silenced a match */
 	const char *runtime_token; /* in commands run by find -exec / xargs -I: the placeholder ("{}") */
 	size_t more_matches;       /* matches dropped past the bound (push_match) */
+	/* files this command line itself writes (cat > x.sh <<EOF, echo ... > x.sh): path, content */
+	const char *written_path[8];
+	const char *written_text[8];
+	size_t nwritten;
 };
 
 /* --- guard.c ------------------------------------------------------------ */
@@ -73,6 +77,8 @@ const char *guard_stdin(struct gctx *g, const struct gcmd *c);
 /* Records a decided match that is not in the rule table (terraform's assessment). */
 void guard_hit_raw(struct gctx *g, const struct gcmd *c, const char *rule_id, enum decision d,
 		   const char *message, bool production);
+/* The content this command line writes to path before running it, or NULL. */
+const char *guard_written(struct gctx *g, const char *cwd, const char *path);
 /* Parses text as shell and analyses every command in it as run by parent (via + how). */
 void guard_analyze_text(struct gctx *g, const struct gcmd *parent, const char *how, const char *text);
 /* Builds a gcmd for one simple command of a parse, with its stdin resolved. */

@@ -270,7 +270,9 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 			} else if (val && is_file) {
 				any_code = true;
 				if (!eq(val, "-")) {
-					char *t = guard_read_file(g, c->cwd, val, 1u << 20);
+					const char *t = c->remote ? NULL : guard_written(g, c->cwd, val);
+					if (!t)
+						t = guard_read_file(g, c->cwd, val, 1u << 20);
 					if (t)
 						guard_sql_scan(g, c, t, val);
 				} else {

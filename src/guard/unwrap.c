@@ -413,7 +413,6 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 {
 	size_t i = 1;
-	const char *script = NULL;
 	bool has_c = false, has_s = false;
 	for (; i < c->argc; i++) {
 		const char *w = c->argv[i];
@@ -443,8 +442,12 @@ static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 		return;
 	}
 	if (i < c->argc && !has_s) {
-		script = c->argv[i];
-		UNUSED(script); /* a script file: its content is the user's own code, not read here */
+		/* a script file is the user's own code and is not read, unless this same line wrote it */
+		const char *text = c->remote ? NULL : guard_written(g, c->cwd, c->argv[i]);
+		if (text) {
+			guard_analyze_text(g, c, arena_printf(g->a, "%s %s (written by this command)", name, c->argv[i]), text);
+			return;
+		}
 		guard_note_cmd(g, c);
 		return;
 	}
@@ -641,6 +644,15 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 			i++;
 	}
 	if (!have) {
+		const char *written = i < c->argc && !c->remote ? guard_written(g, c->cwd, c->argv[i]) : NULL;
+		if (written) {
+			guard_note_cmd(g, c);
+			guard_inline_code(g, gcmd_shift(g, c, 0, arena_printf(g->a, "%s %s (written by this command)",
+								       path_basename(c->argv[0]), c->argv[i])),
+					  lang, written);
+			buf_release(&code);
+			return;
+		}
 		if (i < c->argc && !eq(c->argv[i], "-")) {
 			/* a script: manage.py flush and friends are rules of their own */
 			struct gcmd *n = gcmd_shift(g, c, i, NULL);
@@ -871,6 +883,21 @@ void guard_analyze(struct gctx *g, const struct gcmd *c)
 		}
 		guard_note_cmd(g, c);
 		return;
+	}
+	if ((eq(b, "source") || eq(b, ".")) && c->argc > 1) {
+		const char *text = c->remote ? NULL : guard_written(g, c->cwd, c->argv[1]);
+		if (text) {
+			guard_analyze_text(g, c, arena_printf(g->a, "%s %s (written by this command)", b, c->argv[1]), text);
+			return;
+		}
+	}
+	if (strchr(c->argv[0], '/') && !c->remote) {
+		/* ./x.sh written by this same line */
+		const char *text = guard_written(g, c->cwd, c->argv[0]);
+		if (text) {
+			guard_analyze_text(g, c, arena_printf(g->a, "%s (written by this command)", c->argv[0]), text);
+			return;
+		}
 	}
 	if (eq(b, "eval")) {
 		if (c->argc > 1)
