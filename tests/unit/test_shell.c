@@ -516,7 +516,7 @@ TEST(limits)
 	CHECK(shell_parse(A, big, off, &lots, &root, &E) == 0);
 	CHECK(root && root->nkids == 60000 && root->kids[59999]->nredirs == 2);
 	off = 0;
-	for (int i = 0; i < 250; i++, off += 3)
+	for (int i = 0; i < 100; i++, off += 3)
 		memcpy(big + off, "$((", 3);
 	memset(big + off, 'a', n - off);
 	CHECK(strstr(perr(big, n), "unterminated") != NULL);
