@@ -86,6 +86,9 @@ void tf_digest_hex(const void *p, size_t n, char out[65])
 {
 	unsigned char h[32];
 	static const char hex[] = "0123456789abcdef";
+	/* sodium_init picks the vectorised BLAKE2b (2-3x faster than the reference code); idempotent */
+	if (sodium_init() < 0)
+		BUG("libsodium cannot initialise");
 	crypto_generichash(h, sizeof(h), p, n, NULL, 0);
 	for (size_t i = 0; i < sizeof(h); i++) {
 		out[2 * i] = hex[h[i] >> 4];
@@ -163,8 +166,12 @@ static const char *const judged[] = {
 /* Whether path is judged (exact) or, for containers (prefix), leads to a judged path. */
 static bool judged_path(const char *path, size_t n, bool prefix)
 {
+	static size_t len[ARRAY_SIZE(judged)];
+	if (!len[0])
+		for (size_t i = 0; i < ARRAY_SIZE(judged); i++)
+			len[i] = strlen(judged[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(judged); i++) {
-		size_t k = strlen(judged[i]);
+		size_t k = len[i];
 		if (prefix ? (k > n && judged[i][n] == '.' && memcmp(judged[i], path, n) == 0)
 			   : (k == n && memcmp(judged[i], path, n) == 0))
 			return true;
@@ -279,7 +286,7 @@ int tf_read_strings(struct arena *a, struct tfjson *j, enum tfjson_tok t, const 
 const char *tf_index_text(struct arena *a, enum tfjson_tok t, struct str v)
 {
 	if (t == TFJ_NUMBER)
-		return arena_printf(a, "%.*s", STR_FMT(v));
+		return arena_strndup(a, v.p, v.n);
 	if (t != TFJ_STRING)
 		return NULL;
 	struct buf b;
@@ -296,12 +303,37 @@ const char *tf_index_text(struct arena *a, enum tfjson_tok t, struct str v)
 	return s;
 }
 
+/* Concatenation without printf: this runs once per resource of a 100k-resource state. */
 const char *tf_make_address(struct arena *a, const char *module, enum tf_mode mode, const char *type,
 			    const char *name, const char *index)
 {
-	return arena_printf(a, "%s%s%s%s.%s%s%s%s", module && *module ? module : "", module && *module ? "." : "",
-			    mode == TF_MODE_DATA ? "data." : "", type ? type : "?", name ? name : "?",
-			    index ? "[" : "", index ? index : "", index ? "]" : "");
+	const char *parts[8];
+	size_t np = 0, len = 0;
+	if (module && *module) {
+		parts[np++] = module;
+		parts[np++] = ".";
+	}
+	if (mode == TF_MODE_DATA)
+		parts[np++] = "data.";
+	parts[np++] = type ? type : "?";
+	parts[np++] = ".";
+	parts[np++] = name ? name : "?";
+	if (index) {
+		parts[np++] = "[";
+		parts[np++] = index;
+	}
+	size_t lens[8];
+	for (size_t i = 0; i < np; i++)
+		len += lens[i] = strlen(parts[i]);
+	char *s = arena_alloc(a, len + 2), *p = s;
+	for (size_t i = 0; i < np; i++) {
+		memcpy(p, parts[i], lens[i]);
+		p += lens[i];
+	}
+	if (index)
+		*p++ = ']';
+	*p = 0;
+	return s;
 }
 
 void tf_resource_finish(struct tf_resource *r)
