@@ -179,6 +179,7 @@ void blast_from_state(struct arena *a, const struct tf_state *st, const char *co
 
 	memset(out, 0, sizeof(*out));
 	out->kind = ntargets ? TF_BLAST_TARGET : TF_BLAST_DESTROY;
+	out->unreadable = st->form == TF_STATE_ENCRYPTED;
 	for (size_t i = 0; i < n; i++)
 		cfg[i] = config_address(a, st->res[i].address);
 	if (ntargets) {
@@ -293,6 +294,13 @@ const char *blast_summary(struct arena *a, const struct tf_blast *b, size_t max_
 	if (!max_items)
 		max_items = 4;
 	buf_init(&s, 1 << 16);
+	if (b->unreadable) {
+		buf_addz(&s, "would delete everything in an encrypted state whose resources cannot be read here, "
+			     "so what it holds is unknown");
+		const char *r = arena_strndup(a, s.p ? s.p : "", s.n);
+		buf_release(&s);
+		return r;
+	}
 	if (b->kind == TF_BLAST_POSTURE) {
 		buf_printf(&s, "%zu data-bearing resource%s would be lost for good by a destroy", b->nf,
 			   b->nf == 1 ? "" : "s");

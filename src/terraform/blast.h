@@ -70,6 +70,7 @@ struct tf_blast {
 	size_t nf;
 	enum tf_severity worst;
 	const char **unmatched_targets; size_t nunmatched_targets; /* -target addresses matching nothing */
+	bool unreadable;              /* the resources could not be read (encrypted state): counts are unknown */
 };
 
 /* Blast radius of a plan (every managed delete/replace). */

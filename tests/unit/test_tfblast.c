@@ -198,6 +198,17 @@ TEST(tfblast_destroy_and_summary)
 	CHECK(strstr(s, ", and 1 more") != NULL);
 }
 
+TEST(tfblast_encrypted_state)
+{
+	struct tf_state st;
+	struct tf_blast b;
+	memset(&st, 0, sizeof(st));
+	st.form = TF_STATE_ENCRYPTED;
+	blast_from_state(A, &st, NULL, 0, NULL, &b);
+	CHECK(b.unreadable);
+	CHECK(strstr(blast_summary(A, &b, 0), "encrypted state") != NULL);
+}
+
 TEST(tfblast_target_with_dependents)
 {
 	struct tf_state st = state_of();
@@ -263,4 +274,4 @@ TEST(tfblast_release)
 }
 
 TEST_MAIN(tfblast_table_sorted_and_findable, tfblast_rds, tfblast_other_types, tfblast_config_policy,
-	  tfblast_destroy_and_summary, tfblast_target_with_dependents, tfblast_plan_and_posture, tfblast_release)
+	  tfblast_destroy_and_summary, tfblast_encrypted_state, tfblast_target_with_dependents, tfblast_plan_and_posture, tfblast_release)
