@@ -1032,8 +1032,10 @@ static int lex_word(struct parser *p, struct shell_word *w, int mode)
 		}
 		if (c == '*' || c == '?' || c == '[')
 			wb.flags |= WORD_GLOB;
-		else if (c == '~' && p->pos == start)
-			wb.flags |= WORD_TILDE;
+		else if (c == '~' && (p->pos == start ||
+					 ((p->s[p->pos - 1] == '=' || p->s[p->pos - 1] == ':') &&
+					  assign_prefix(p->s + start, p->pos - start, NULL))))
+			wb.flags |= WORD_TILDE; /* bash also expands ~ after = and : in NAME=... words */
 		else if (c == '{')
 			wb.brace_depth++;
 		else if (c == '}' && wb.brace_depth > 0) {

@@ -30,7 +30,7 @@ enum shell_word_flags {
 	WORD_CMDSUBST = 1 << 2, /* contains $(...) or `...` */
 	WORD_ARITH = 1 << 3,    /* contains $((...)) */
 	WORD_GLOB = 1 << 4,     /* unquoted * ? [ */
-	WORD_TILDE = 1 << 5,    /* leading unquoted ~ or ~user */
+	WORD_TILDE = 1 << 5,    /* leading unquoted ~ or ~user (or after = or : in a NAME=value word, as bash expands those) */
 	WORD_PROCSUBST = 1 << 6, /* <(...) or >(...) */
 	WORD_BRACE = 1 << 7,    /* unquoted {a,b} or {1..3} brace expansion */
 };

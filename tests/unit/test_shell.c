@@ -127,6 +127,14 @@ TEST(expansions_keep_source_text)
 	CHECK(!(c->words[0].flags & WORD_DYNAMIC));
 	c = first_cmd("find . -exec rm {} \\;");
 	CHECK(c && !(c->words[4].flags & WORD_BRACE) && strcmp(c->words[5].lit, ";") == 0);
+	c = first_cmd("a=~/x b=y:~ echo c=~ --p=~");
+	CHECK(c && c->nassigns == 2 && c->nwords == 3);
+	if (c && c->nassigns == 2 && c->nwords == 3) {
+		CHECK(c->assigns[0].flags & WORD_TILDE);
+		CHECK(c->assigns[1].flags & WORD_TILDE);
+		CHECK(c->words[1].flags & WORD_TILDE);
+		CHECK(!(c->words[2].flags & WORD_TILDE));
+	}
 	c = first_cmd("echo '*' \"$x\"");
 	CHECK(c && !(c->words[1].flags & WORD_GLOB));
 	c = first_cmd("echo $ a$ $/");
