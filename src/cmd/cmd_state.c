@@ -26,9 +26,9 @@
 enum { EXIT_CANNOT = 3 }; /* the state (or the journal) could not be read */
 
 static const char usage_text[] =
-	"usage: blastwall state check   [DIR] [--plan FILE] [--no-pin] [--json] [options]\n"
-	"       blastwall state pin     [DIR] [--json] [options]\n"
-	"       blastwall state accept  [DIR] [--json] [options]\n"
+	"usage: blastwall state check   [DIR|STATEFILE] [--plan FILE] [--no-pin] [--json] [options]\n"
+	"       blastwall state pin     [DIR|STATEFILE] [--json] [options]\n"
+	"       blastwall state accept  [DIR|STATEFILE] [--json] [options]\n"
 	"       blastwall state history [DIR] [--all] [--limit N] [--json]\n"
 	"\n"
 	"The state guard: blastwall pins each Terraform state it sees (per directory,\n"
@@ -36,8 +36,8 @@ static const char usage_text[] =
 	"the state is swapped (lineage changed), rolled back (serial went down), edited,\n"
 	"or missing where one was pinned.\n"
 	"\n"
-	"  check     judge the state of DIR (default .); pins it on first sight and when\n"
-	"            it moved forward; exit 1 when the guard fires\n"
+	"  check     judge the state of DIR (default .), or of one state file; pins it\n"
+	"            on first sight and when it moved forward; exit 1 when the guard fires\n"
 	"  pin       pin the current state (refused when the guard fires: use accept)\n"
 	"  accept    accept the current state as the new pin, recording the old one\n"
 	"  history   what the journal saw in DIR, newest first\n"
@@ -270,19 +270,28 @@ static void print_view(struct arena *a, const struct tf_state_view *v, long long
 static int open_view(struct arena *a, const struct state_opts *so, bool autopin, struct sqlite3 **db,
 		     struct bw_config *cfg, struct tf_backend_env *env, struct tf_state_view *v, struct err *e)
 {
-	if (config_load(a, so->dir, cfg, e) < 0)
+	const char *dir = so->dir;
+	memset(env, 0, sizeof(*env));
+	env->tf_workspace = so->workspace;
+	if (fs_exists(dir) && !fs_is_dir(dir)) {
+		/* a state file: judged as `terraform -state=FILE` would use it, from its directory */
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return err_errno(e, "cannot get the current directory");
+		env->state_flag = path_normalize(a, cwd, dir);
+		dir = path_dirname(a, env->state_flag);
+	}
+	if (config_load(a, dir, cfg, e) < 0)
 		return -1;
 	if (cfg->broken)
 		bw_warn("%s (production patterns fall back to the defaults)", cfg->broken_msg);
 	if (tfj_open(a, db, e) < 0)
 		return -1;
-	memset(env, 0, sizeof(*env));
-	env->tf_workspace = so->workspace;
 	struct tf_state_opts o = {
 		.cfg = cfg->broken ? NULL : cfg, .env = env, .tool = so->tool, .pull = !so->no_pull,
 		.pull_ms = so->pull_ms, .full = true, .autopin = autopin, .record = true,
 	};
-	return tf_state_inspect(a, *db, so->dir, &o, v, e);
+	return tf_state_inspect(a, *db, dir, &o, v, e);
 }
 
 static int do_check(struct arena *a, const struct state_opts *so)

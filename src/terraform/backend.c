@@ -135,6 +135,9 @@ int tf_backend_detect(struct arena *a, const char *dir, const struct tf_backend_
 	out->type = "local";
 	if (out->initialised && read_backend_file(a, out, &local_path, &local_ws_dir, e) < 0)
 		return -1;
+	/* an explicit state file is local whatever the backend (terraform's -state= is local-only) */
+	if (env && env->state_flag && *env->state_flag)
+		out->type = "local";
 	out->remote = strcmp(out->type, "local") != 0;
 
 	const char *ws = env && env->tf_workspace ? env->tf_workspace : getenv("TF_WORKSPACE");

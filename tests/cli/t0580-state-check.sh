@@ -153,6 +153,14 @@ if jq -e '.schema == "blastwall.state/1" and .verdict == "serial-down" and .fire
 	and (.findings | length) == 1 and .pinned.serial == 14 and .state.serial == 8' "$T/out" >/dev/null
 then pass "check JSON"; else fail "check JSON"; sed 's/^/#   /' "$T/out" | head -40; fi
 
+# a state file given directly (as terraform -state=FILE would use it)
+mkdir f && cp "$A" f/prod-copy.tfstate
+expect_exit 0 "a state file is checked by itself" bw state check f/prod-copy.tfstate
+expect_grep "$T/out" "file: +.*/f/prod-copy.tfstate" "its path is the state"
+cp "$B" f/prod-copy.tfstate
+expect_exit 1 "and its swap fires" bw state check f/prod-copy.tfstate
+expect_exit 0 "accept takes a file too" bw state accept f/prod-copy.tfstate
+
 rm -rf w3
 expect_exit 0 "the history of a removed directory" bw state history w3
 expect_grep "$T/out" " forward " "is still there"
