@@ -265,6 +265,23 @@ static void print_view(struct arena *a, const struct tf_state_view *v, long long
 		       v->be.dir);
 }
 
+/*
+ * The state or the journal could not be read: the message on stderr, and for
+ * --json a document with "error" on stdout, so a CI step parsing the output
+ * sees why instead of nothing.
+ */
+static int cannot(const struct state_opts *so, const struct err *e)
+{
+	err_print(e);
+	if (so->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "schema", "blastwall.state/1", "action", so->sub, "error",
+				      e->msg);
+		json_object_set_new(o, "hint", e->hint[0] ? json_string(e->hint) : json_null());
+		print_json(o);
+	}
+	return EXIT_CANNOT;
+}
+
 /* ---- subcommands ---- */
 
 static int open_view(struct arena *a, const struct state_opts *so, bool autopin, struct sqlite3 **db,
@@ -303,16 +320,14 @@ static int do_check(struct arena *a, const struct state_opts *so)
 	struct tf_backend_env env;
 	struct tf_state_view v;
 	if (open_view(a, so, !so->no_pin, &db, &cfg, &env, &v, &e) < 0) {
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	if (so->plan) {
 		struct tf_plan plan;
 		struct tf_plan_opts po = { 0 };
 		po.no_exec = true;
 		if (tfplan_load(a, so->plan, &po, &plan, &e) < 0) {
-			err_print(&e);
-			return EXIT_CANNOT;
+			return cannot(so, &e);
 		}
 		tf_state_judge_plan(a, &v, &plan);
 	}
@@ -340,21 +355,18 @@ static int do_pin(struct arena *a, const struct state_opts *so, bool accept)
 	struct tf_state_view v;
 	/* pin moves the pin itself below; inspect must not move it first */
 	if (open_view(a, so, false, &db, &cfg, &env, &v, &e) < 0) {
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	long long now = (long long)time(NULL);
 	if (v.read_error) {
 		err_set(&e, "cannot %s the state of '%s': %s", accept ? "accept" : "pin", v.be.dir, v.read_error);
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	if (v.be.remote && !v.state_read) {
 		err_set(&e, "cannot %s the %s state of '%s' without reading it", accept ? "accept" : "pin", v.be.type,
 			v.be.dir);
 		err_hint(&e, "run it without --no-pull");
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	const char *result;
 	int rc = EXIT_OK;
@@ -372,8 +384,7 @@ static int do_pin(struct arena *a, const struct state_opts *so, bool accept)
 				detail = arena_printf(a, "accepted despite %s", v.f[i].rule);
 		struct tfj_key k = { v.be.dir, v.be.key, v.be.workspace };
 		if (tfj_pin(db, &k, &v.obs, now, event, v.pin.exists ? &v.pin.s : NULL, detail, &e) < 0) {
-			err_print(&e);
-			return EXIT_CANNOT;
+			return cannot(so, &e);
 		}
 		v.pin_event = event;
 		result = accept ? "accepted" : "pinned";
@@ -413,20 +424,17 @@ static int do_history(struct arena *a, const struct state_opts *so)
 		char cwd[4096];
 		if (!getcwd(cwd, sizeof(cwd))) {
 			err_errno(&e, "cannot get the current directory");
-			err_print(&e);
-			return EXIT_CANNOT;
+			return cannot(so, &e);
 		}
 		dir = path_normalize(a, cwd, so->dir);
 	}
 	if (tfj_open(a, &db, &e) < 0) {
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	struct tfj_event *ev;
 	size_t n;
 	if (tfj_history(a, db, dir, (size_t)so->limit, &ev, &n, &e) < 0) {
-		err_print(&e);
-		return EXIT_CANNOT;
+		return cannot(so, &e);
 	}
 	if (so->json) {
 		json_t *arr = json_array();

@@ -18,6 +18,9 @@ expect_exit 2 "--tool takes terraform or tofu" bw state check --tool bash
 expect_exit 2 "--plan only with check" bw state pin --plan x
 expect_exit 3 "a missing directory cannot be checked" bw state check "$T/nope"
 expect_grep "$T/err" "no such directory" "the missing directory is named"
+expect_exit 3 "--json errors too" bw state check --json "$T/nope"
+if jq -e '.error | test("no such directory")' "$T/out" >/dev/null; then pass "the JSON names the error"
+else fail "the JSON names the error"; fi
 
 mkdir w && cp "$A" w/terraform.tfstate
 expect_exit 0 "first sight pins" bw state check w
