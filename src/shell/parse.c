@@ -10,13 +10,18 @@
  * copy and parsed by a child parser that shares the arena and the limits.
  *
  * Invariants: every recursion that can nest without bound goes through
- * enter()/leave() (depth cap); every node goes through new_node() (node cap);
- * after the first error p->failed is set, nothing else is parsed and the
- * first message wins. Word values are built on one scratch stack shared by
- * all parsers of a call (a nested word pushes above its parent and pops back
- * before the parent continues), then copied once into the arena: there is
- * no allocation per character. Everything returned lives in the arena,
- * including a copy of the input that the struct str spans point into.
+ * enter()/leave() (depth cap); every node (new_node) and every word (lex_word)
+ * counts against the node cap; after the first error the shared "failed"
+ * flag is set, nothing else is parsed and the first message wins. Word
+ * values are built on one scratch stack shared by all parsers of a call (a
+ * nested word pushes above its parent and pops back before the parent
+ * continues), then copied once into the arena: there is no allocation per
+ * character. Everything returned lives in the arena, including a copy of
+ * the input that the struct str spans point into.
+ *
+ * Written by hand: it is the guard's core, and no C library parses bash
+ * (bash's own parser is not a library; tree-sitter-bash gives a syntax tree
+ * without quote removal and would add a runtime to the hook's start-up).
  */
 #include "shell/shell.h"
 
