@@ -7,13 +7,18 @@
  *   1  the bytes as header + payload, with a valid checksum appended, so
  *      that the decoder's later stages (decrypt, zstd) see hostile input
  *   2  the bytes as manifest JSON for repo_manifest_check
- *   3  the bytes through the chunker, checking its bounds
+ *   3  the bytes as a repository config (JSON; its checksum is fixed up so
+ *      that the fields behind it are reached), opened with a key file
+ *   4  the bytes through the chunker, checking its bounds
  * Invariants: no crash, a decoded object never exceeds the bound asked for,
  * a failure always has a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "backup/chunker.h"
 #include "backup/crypto.h"
@@ -47,12 +52,60 @@ static void decode(const uint8_t *p, size_t n, int kind, const uint8_t *k)
 	obj_scratch_release(&s);
 }
 
+static char dir[64];
+
+/* Writes the config (checksum recomputed) into a scratch repository and opens it. */
+static void open_config(const uint8_t *p, size_t n)
+{
+	json_error_t je;
+	json_t *cfg = json_loadb((const char *)p, n, 0, &je);
+	if (!json_is_object(cfg)) {
+		json_decref(cfg);
+		return;
+	}
+	json_object_del(cfg, "checksum");
+	char *canon = json_dumps(cfg, JSON_COMPACT | JSON_SORT_KEYS);
+	if (canon) {
+		uint8_t h[32];
+		char hex[65];
+		bwcrypto_hash(NULL, canon, strlen(canon), h);
+		bwcrypto_hex(h, 32, hex);
+		json_object_set_new(cfg, "checksum", json_string(hex));
+		free(canon);
+	}
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/fuzz-repo-%d", (int)getpid());
+		mkdir(dir, 0700);
+		char kf[96];
+		snprintf(kf, sizeof(kf), "%s.key", dir);
+		FILE *f = fopen(kf, "w");
+		if (f) {
+			fputs("0123456789abcdef0123456789abcdef\n", f);
+			fclose(f);
+		}
+	}
+	char path[96], kf[96];
+	snprintf(path, sizeof(path), "%s/config", dir);
+	snprintf(kf, sizeof(kf), "%s.key", dir);
+	if (json_dump_file(cfg, path, 0) == 0) {
+		struct arena *a = arena_new();
+		struct repo *r;
+		struct err e;
+		err_init(&e);
+		struct repo_key_opts k = { .key_file = kf };
+		if (repo_open(a, dir, &k, &r, &e) < 0 && !e.msg[0])
+			abort();
+		arena_free(a);
+	}
+	json_decref(cfg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
 	bwcrypto_init();
-	uint8_t mode = data[0] & 3, sel = data[1];
+	uint8_t mode = data[0] % 5, sel = data[1];
 	data += 2;
 	size -= 2;
 	const uint8_t *k = (sel & 1) ? key : NULL;
@@ -81,7 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	}
-	case 3: {
+	case 3:
+		open_config(data, size);
+		break;
+	case 4: {
 		struct chunker c;
 		if (chunker_init(&c, 64, 256, 1024, sel) < 0)
 			abort();

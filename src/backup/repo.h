@@ -12,7 +12,11 @@
  * and is taken over.
  *
  * Threads: a snap_writer may have several streams open at once, each used by
- * one thread (parallel table dumps); the writer serialises what it shares.
+ * one thread (parallel table dumps); the writer serialises what it shares,
+ * and a pool of worker threads inside it hashes, compresses, encrypts and
+ * stores chunks. Reading (repo_list_snapshots aside, which uses the arena) is
+ * safe from several threads at once: snap_stream_read allocates nothing
+ * shared.
  */
 #ifndef BW_REPO_H
 #define BW_REPO_H
@@ -47,7 +51,11 @@ int repo_open(struct arena *a, const char *path, const struct repo_key_opts *k, 
 void repo_close(struct repo *r);
 const char *repo_path(const struct repo *r);
 
-/* Exclusive writer lock (backup, forget, prune). Stale locks (dead pid on this host) are taken over. */
+/*
+ * Exclusive writer lock (backup, forget, prune). Stale locks (dead pid on this
+ * host, or older than 24 hours from another host) are taken over with a
+ * warning. snap_begin takes the lock itself when the caller does not hold it.
+ */
 int repo_lock(struct repo *r, const char *purpose, struct err *e);
 void repo_unlock(struct repo *r);
 
@@ -67,7 +75,9 @@ int stream_close(struct stream_writer *s, struct stream_info *info, struct err *
 /*
  * Writes the manifest: meta (owned by the caller, not stolen) is stored under
  * "meta" next to the streams the repository records. id_out receives the
- * snapshot id (hex). After commit or abort the writer is gone.
+ * snapshot id (hex). After commit or abort the writer is gone, also when
+ * commit fails (do not call snap_abort after a failed commit). Commit fails
+ * when a stream is still open or any stream failed.
  */
 int snap_commit(struct snap_writer *w, json_t *meta, char id_out[65], struct err *e);
 void snap_abort(struct snap_writer *w);
@@ -84,7 +94,12 @@ int repo_list_snapshots(struct repo *r, struct arena *a, struct snapshot_info **
 int repo_find_snapshot(struct repo *r, struct arena *a, const char *ref, struct snapshot_info *out, struct err *e);
 /* Names of the streams in a snapshot, in stored order. */
 int snap_stream_names(const struct snapshot_info *s, struct arena *a, const char ***names, size_t *n, struct err *e);
-/* Streams one stream's bytes to sink, verifying every chunk; a damaged chunk fails naming it. */
+/*
+ * Streams one stream's bytes to sink, verifying every chunk (checksum,
+ * authentication, content hash, size) before handing it over, and the whole
+ * stream's SHA-256 at the end; a damaged chunk fails naming it, and no byte
+ * of a damaged chunk reaches the sink.
+ */
 int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *name,
 		     int (*sink)(void *ctx, const void *p, size_t n, struct err *e), void *ctx, struct err *e);
 
