@@ -84,6 +84,7 @@ struct wbuild {
 	struct vec subst;
 	int brace_depth;
 	bool brace_sep;
+	bool bracket; /* an unquoted '[' was seen */
 };
 
 enum lex_mode {
@@ -1035,7 +1036,11 @@ static int lex_word(struct parser *p, struct shell_word *w, int mode)
 				return -1;
 			continue;
 		}
-		if (c == '*' || c == '?' || c == '[')
+		if (c == '*' || c == '?')
+			wb.flags |= WORD_GLOB;
+		else if (c == '[')
+			wb.bracket = true; /* a glob only once a ']' closes it: "[" alone is the test command */
+		else if (c == ']' && wb.bracket)
 			wb.flags |= WORD_GLOB;
 		else if (c == '~' && (p->pos == start ||
 					 ((p->s[p->pos - 1] == '=' || p->s[p->pos - 1] == ':') &&

@@ -29,7 +29,7 @@ enum shell_word_flags {
 	WORD_PARAM = 1 << 1,    /* contains $name, ${...}, $1, $@ ... */
 	WORD_CMDSUBST = 1 << 2, /* contains $(...) or `...` */
 	WORD_ARITH = 1 << 3,    /* contains $((...)) */
-	WORD_GLOB = 1 << 4,     /* unquoted * ? [ */
+	WORD_GLOB = 1 << 4,     /* unquoted * ? or [...] (a lone [ is not a pattern) */
 	WORD_TILDE = 1 << 5,    /* leading unquoted ~ or ~user (or after = or : in a NAME=value word, as bash expands those) */
 	WORD_PROCSUBST = 1 << 6, /* <(...) or >(...) */
 	WORD_BRACE = 1 << 7,    /* unquoted {a,b} or {1..3} brace expansion */

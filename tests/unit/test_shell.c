@@ -135,6 +135,16 @@ TEST(expansions_keep_source_text)
 		CHECK(c->words[1].flags & WORD_TILDE);
 		CHECK(!(c->words[2].flags & WORD_TILDE));
 	}
+	c = first_cmd("[ a ] x[12] [ab] \\[a] a]");
+	CHECK(c && c->nwords == 7);
+	if (c && c->nwords == 7) {
+		CHECK(!(c->words[0].flags & WORD_GLOB));
+		CHECK(!(c->words[2].flags & WORD_GLOB));
+		CHECK(c->words[3].flags & WORD_GLOB);
+		CHECK(c->words[4].flags & WORD_GLOB);
+		CHECK(!(c->words[5].flags & WORD_GLOB));
+		CHECK(!(c->words[6].flags & WORD_GLOB));
+	}
 	c = first_cmd("echo '*' \"$x\"");
 	CHECK(c && !(c->words[1].flags & WORD_GLOB));
 	c = first_cmd("echo $ a$ $/");
