@@ -129,6 +129,7 @@ static int repo_init_main(int argc, char **argv)
 		       key_file);
 	else if (f.encrypted)
 		printf("keep the %s safe: without it the backups cannot be read\n", key_file ? "key file" : "passphrase");
+	printf("next: blastwall backup postgres://USER@HOST/DB --repo %s   (or sqlite:PATH)\n", path);
 	rc = EXIT_OK;
 out:
 	if (rc != EXIT_OK)
