@@ -299,6 +299,10 @@ static int run(struct arena *a, enum agent ag)
 	struct buf b;
 	struct err e;
 	err_init(&e);
+	if (isatty(STDIN_FILENO))
+		return reject(agent, "stdin is a terminal: the agent runs this command and writes its JSON payload to it "
+				     "(set it up with 'blastwall install %s'; try a command with 'blastwall check')",
+			      agent);
 	buf_init(&b, HOOK_MAX_INPUT + 1);
 	if (fs_read_fd(STDIN_FILENO, HOOK_MAX_INPUT, &b, &e) < 0) {
 		buf_release(&b);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "common/fs.h"
 #include "guard/config.h"
 
@@ -387,8 +388,38 @@ TEST(aliases_and_anchors_work)
 	teardown(a);
 }
 
+TEST(alias_bombs_are_bounded)
+{
+	struct arena *a = setup();
+	/* a rule body of 100 keys named 3000 times: 300k values from some 40 KB */
+	struct buf b;
+	buf_init(&b, 0);
+	buf_addz(&b, "x: &m {decision: deny");
+	for (int i = 0; i < 100; i++)
+		buf_printf(&b, ", k%d: 1", i);
+	buf_addz(&b, "}\nrules:\n");
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&b, "  r%d: *m\n", i);
+	char *p = write_file(a, "bomb.yaml", b.p);
+	buf_release(&b);
+	struct bw_config c = load_file(a, p);
+	CHECK(c.broken);
+	CHECK(c.broken_msg && strstr(c.broken_msg, "YAML aliases") != NULL);
+	CHECK(c.nwarnings <= 21);
+	CHECK_INTEQ(c.noverrides, 0);
+	/* many unknown keys: the warnings stop at a bound */
+	buf_init(&b, 0);
+	for (int i = 0; i < 100; i++)
+		buf_printf(&b, "unknown%d: 1\n", i);
+	c = load_file(a, write_file(a, "many.yaml", b.p));
+	buf_release(&b);
+	CHECK(!c.broken);
+	CHECK_INTEQ(c.nwarnings, 21);
+	teardown(a);
+}
+
 TEST_MAIN(decision_words, every_key, defaults_without_files, globs, rule_overrides_last_match_wins,
 	  broken_files_name_file_and_line, unknown_keys_warn_with_line, empty_and_comment_only_files,
 	  walks_up_to_the_nearest_project_file, walk_stops_at_home, user_then_project_merge,
 	  broken_project_keeps_user_file, unreadable_user_file_breaks_config, file_of_another_user_is_ignored,
-	  aliases_and_anchors_work)
+	  aliases_and_anchors_work, alias_bombs_are_bounded)
