@@ -16,7 +16,7 @@
 
 #include "common/fs.h"
 
-enum call_kind { K_RM, K_RMTREE, K_SHELL, K_ARGV, K_CLOUD };
+enum call_kind { K_RM, K_RMTREE, K_SHELL, K_ARGV, K_CLOUD, K_CODE };
 
 struct call {
 	const char *name;  /* text that starts the call, '(' included when there is one */
@@ -32,6 +32,10 @@ static const struct call calls[] = {
 	{ "os.removedirs(", "python", K_RM },
 	{ ".unlink(", "python", K_RM },
 	{ "os.system(", "python", K_SHELL },
+	{ ".system(", "python", K_SHELL },       /* import os as o; o.system(...) */
+	{ "exec(", "python", K_CODE },          /* code run from a string: scanned again, or asked about */
+	{ "eval(", "python node", K_CODE },
+	{ "new Function(", "node", K_CODE },
 	{ "os.popen(", "python", K_SHELL },
 	{ "subprocess.run(", "python", K_SHELL },
 	{ "subprocess.call(", "python", K_SHELL },
@@ -153,6 +157,20 @@ static void judge_call(struct inline_ctx *x, const struct call *k, const char *a
 		return;
 	}
 	p = skip_ws(p, e);
+	if (k->kind == K_CODE) {
+		bool dynamic = false;
+		const char *q = p;
+		char *lit = literal(g->a, &q, e, &dynamic);
+		if (lit && !dynamic) {
+			/* strictly shorter than the code around it, so this recursion ends */
+			guard_inline_code(g, via(x, k), x->lang, lit);
+			return;
+		}
+		guard_hit(g, via(x, k), "guard.dynamic-command",
+			  arena_printf(g->a, "The %s code runs code built at run time (%.*s).", x->lang,
+				       (int)strcspn(k->name, "("), k->name));
+		return;
+	}
 	if (k->kind == K_RM || k->kind == K_RMTREE) {
 		bool dynamic = false;
 		const char *q = p;
