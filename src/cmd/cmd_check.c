@@ -85,6 +85,7 @@ static json_t *check_result_json(const struct guard_request *req, const struct b
 		json_t *j = json_object();
 		json_object_set_new(j, "command", json_string(res->commands[i]));
 		json_object_set_new(j, "via", res->command_via[i] ? json_string(res->command_via[i]) : json_null());
+		json_object_set_new(j, "cwd", res->command_cwd[i] ? json_string(res->command_cwd[i]) : json_null());
 		json_array_append_new(cs, j);
 	}
 	json_object_set_new(o, "commands", cs);

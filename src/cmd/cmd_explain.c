@@ -100,6 +100,8 @@ int cmd_explain(int argc, char **argv)
 		printf("  %s\n", res.commands[i]);
 		if (res.command_via[i])
 			printf("      found inside: %s\n", res.command_via[i]);
+		if (res.command_cwd[i])
+			printf("      runs in: %s\n", res.command_cwd[i]);
 	}
 	printf("\n%srules%s\n", b, r);
 	if (!res.nmatches)

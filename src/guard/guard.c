@@ -70,10 +70,12 @@ void guard_note_cmd(struct gctx *g, const struct gcmd *c)
 		size_t cap = g->capcmds ? g->capcmds * 2 : 8;
 		g->cmds = arena_grow(g->a, g->cmds, g->ncmds, cap, sizeof(*g->cmds));
 		g->cmds_via = arena_grow(g->a, g->cmds_via, g->ncmds, cap, sizeof(*g->cmds_via));
+		g->cmds_cwd = arena_grow(g->a, g->cmds_cwd, g->ncmds, cap, sizeof(*g->cmds_cwd));
 		g->capcmds = cap;
 	}
 	g->cmds[g->ncmds] = guard_argv_text(g->a, c->argv, c->argc);
 	g->cmds_via[g->ncmds] = c->via;
+	g->cmds_cwd[g->ncmds] = c->cwd && g->cwd && strcmp(c->cwd, g->cwd) != 0 ? c->cwd : NULL;
 	g->ncmds++;
 }
 
@@ -546,6 +548,7 @@ int guard_decide(struct arena *a, const struct guard_request *req, const struct 
 	out->nmatches = g.m.n;
 	out->commands = g.cmds;
 	out->command_via = g.cmds_via;
+	out->command_cwd = g.cmds_cwd;
 	out->ncommands = g.ncmds;
 	out->decision = DECISION_ALLOW;
 	out->allowed_by_config = g.allowed_by_config;

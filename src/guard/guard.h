@@ -45,6 +45,7 @@ struct guard_result {
 	size_t ncommands;
 	bool allowed_by_config;        /* an allow entry in the config matched */
 	const char **command_via;      /* per command: the wrapper chain it was found through, or NULL */
+	const char **command_cwd;      /* per command: where it runs when not the request's cwd (cd, env -C), or NULL */
 };
 
 /*

@@ -53,6 +53,7 @@ struct gctx {
 	struct gmatch_list m;
 	const char **cmds;         /* display form of every command that would run */
 	const char **cmds_via;
+	const char **cmds_cwd;
 	size_t ncmds, capcmds;
 	const char *target;        /* the path a filesystem rule is judging (for production paths) */
 	bool project_known;
