@@ -36,3 +36,8 @@ mkdir -p "$BLASTWALL_CONFIG_DIR"
 printf 'rules:\n  git.reset-hard: deny\n' >"$BLASTWALL_CONFIG_DIR/config.yaml"
 bw rules --effective git.reset-hard >"$T/out"
 expect_grep "$T/out" '^git.reset-hard +deny +deny' "rules --effective: shows the config's override"
+mkdir -p sub
+expect_exit 0 "explain: cd moves later commands" bw explain 'cd sub && ls'
+expect_grep "$T/out" 'runs in: .*/proj/sub' "explain: shows where a command runs after cd"
+expect_exit 0 "rules: module rules listed" bw rules 'terraform.state-*'
+expect_grep "$T/out" 'terraform.state-swapped .*judged from the terraform state' "rules: terraform module rules are marked"
