@@ -65,7 +65,7 @@ struct parser {
 	unsigned depth;
 	struct shared *sh;
 	struct parser *parent; /* for children: where their text came from */
-	size_t origin;         /* position in parent of the construct */
+	size_t origin;         /* where the child's text begins in the parent */
 	const char *what;      /* "backquoted command", "here-document" */
 	struct pending_hd *hd;
 	size_t nhd, hdcap;
@@ -132,23 +132,25 @@ BW_PRINTF(3, 4) static int fail(struct parser *p, size_t pos, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/*
+	 * A child's text is a copy that begins at its origin in the parent and
+	 * differs only by removed backslashes or tabs: mapping offsets across
+	 * is close enough to point the user at the right place.
+	 */
+	const struct parser *at = p;
+	const char *what = p->what;
+	while (at->parent) {
+		pos += at->origin;
+		at = at->parent;
+		if (pos > at->n)
+			pos = at->n;
+	}
 	unsigned long line, col;
-	locate(p, pos, &line, &col);
-	if (!p->parent) {
+	locate(at, pos, &line, &col);
+	if (what)
+		err_set(sh->e, "line %lu, column %lu: %s (in a %s)", line, col, msg, what);
+	else
 		err_set(sh->e, "line %lu, column %lu: %s", line, col, msg);
-		return -1;
-	}
-	/* A child parser: name the outer position, then the inner one. */
-	const struct parser *top = p;
-	size_t at = p->origin;
-	while (top->parent && top->parent->parent) {
-		top = top->parent;
-		at = top->origin;
-	}
-	unsigned long oline, ocol;
-	locate(top->parent, at, &oline, &ocol);
-	err_set(sh->e, "line %lu, column %lu: in the %s starting here: line %lu, column %lu of it: %s",
-		oline, ocol, p->what, line, col, msg);
 	return -1;
 }
 
@@ -762,7 +764,7 @@ static int lex_backtick(struct parser *p, struct wbuild *wb, bool in_dq)
 	char *inner = arena_strndup(p->a, p->sh->sb + mark, len);
 	p->sh->sb_n = mark;
 	struct parser c;
-	child_init(&c, p, inner, len, start, "backquoted command");
+	child_init(&c, p, inner, len, start + 1, "backquoted command");
 	if (enter(&c) < 0)
 		return -1;
 	struct shell_node *list = parse_list(&c);
@@ -1076,7 +1078,7 @@ static int lex_word(struct parser *p, struct shell_word *w, int mode)
 static void heredoc_substs(struct parser *p, struct shell_redir *r, size_t origin)
 {
 	struct parser c;
-	child_init(&c, p, r->body, r->body_n, origin, "here-document");
+	child_init(&c, p, r->body, r->body_n, origin, "here-document body");
 	struct wbuild wb;
 	wb_init(&c, &wb);
 	if (enter(&c) < 0)

@@ -477,7 +477,9 @@ TEST(syntax_errors_have_positions)
 	CHECK_ERR("[[ -f x", "unterminated '[['");
 	CHECK_ERR("a=(1 2", "unterminated array");
 	CHECK_ERR("f(", "expected ')'");
-	CHECK_ERR("echo `echo 'x`", "in the backquoted command");
+	CHECK_ERR("echo `echo 'x`", "line 1, column 12: unterminated single quote (in a backquoted command)");
+	CHECK_ERR("echo a\ncat <<E\nline1\n$(oops\nE\n", "line 4, column 1: unterminated command substitution");
+	CHECK_ERR("cat <<E\n$(oops\nE\n", "(in a here-document body)");
 	CHECK_ERR("for 1x in a; do b; done", "variable name");
 	CHECK_ERR("if; then a; fi", "unexpected ';'");
 	CHECK_ERR("echo a b (c)", "unexpected '('");
