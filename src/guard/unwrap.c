@@ -468,6 +468,7 @@ static void do_shell(struct gctx *g, const struct gcmd *c, const char *name)
 static void do_ssh(struct gctx *g, const struct gcmd *c)
 {
 	size_t i = 1;
+	bool stdin_used = false; /* -n, or a config read from stdin (-F /dev/stdin): stdin is no script */
 	while (i < c->argc) {
 		const char *w = c->argv[i];
 		if (eq(w, "--")) {
@@ -476,14 +477,23 @@ static void do_ssh(struct gctx *g, const struct gcmd *c)
 		}
 		if (w[0] != '-')
 			break;
-		if (w[1] && !w[2] && strchr("bcDEeFIiJLlmOopQRSWwB", w[1]))
+		if (w[1] != '-' && strchr(w + 1, 'n') && strspn(w + 1, "46AaCfGgKkMNnqsTtVvXxYy") == strlen(w + 1))
+			stdin_used = true;
+		if (w[1] && !w[2] && strchr("bcDEeFIiJLlmOopQRSWwB", w[1])) {
+			if (i + 1 < c->argc && (eq(c->argv[i + 1], "/dev/stdin") || eq(c->argv[i + 1], "-")))
+				stdin_used = true;
 			i += 2;
-		else
+		} else {
 			i++;
+		}
 	}
 	if (i >= c->argc)
 		return;
 	const char *host = c->argv[i];
+	if (i + 1 >= c->argc && stdin_used) {
+		guard_note_cmd(g, c);
+		return;
+	}
 	if (i + 1 >= c->argc) {
 		/* ssh HOST <<EOF ... / cmd | ssh HOST: the remote shell runs what arrives on stdin */
 		const char *text = guard_stdin(g, c);
