@@ -156,13 +156,25 @@ int cmd_posture(int argc, char **argv)
 		err_init(&e);
 		if (tfplan_parse_json(a, data.p, data.n, src, &po, &p, &e) < 0)
 			goto fail;
-		/* the resources that exist now: those with a before value (not created by the plan) */
+		/*
+		 * The resources as they will be once the plan is applied: planned
+		 * (after) values, or the current ones where the plan leaves them
+		 * alone; what the plan deletes or forgets is gone.
+		 */
 		struct tf_resource *v = arena_new_array(a, struct tf_resource, p.nchanges ? p.nchanges : 1);
-		for (size_t i = 0; i < p.nchanges; i++)
-			if (p.changes[i].action != TF_ACT_CREATE && p.changes[i].r.mode == TF_MODE_MANAGED)
-				v[nres++] = p.changes[i].r;
+		for (size_t i = 0; i < p.nchanges; i++) {
+			const struct tf_change *ch = &p.changes[i];
+			if (ch->r.mode != TF_MODE_MANAGED || ch->action == TF_ACT_DELETE || ch->action == TF_ACT_FORGET)
+				continue;
+			v[nres] = ch->r;
+			if (ch->has_after) {
+				v[nres].attrs = ch->after;
+				v[nres].attrs_kept = tf_read_wants_attrs(&po.read, ch->r.type);
+			}
+			nres++;
+		}
 		res = v;
-		kind = "plan's current resources";
+		kind = "plan's planned resources";
 	} else {
 		goto fail;
 	}

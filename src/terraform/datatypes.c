@@ -26,7 +26,7 @@ static void fix(struct tf_verdict *v, const char *s)
 
 static bool known(const struct tf_resource *r)
 {
-	return r->attrs_kept && r->attrs.n > 0;
+	return r->attrs_kept;
 }
 
 /* The attributes were not available (encrypted state, unknown before value): assume the worst. */

@@ -107,7 +107,12 @@ static int read_change_body(struct preader *r, struct tf_change *c, enum tf_keep
 				return -1;
 			c->action = action_of(v, n);
 		} else if (str_eqz(k, "before")) {
+			c->r.attrs_kept = t == TFJ_OBJ_BEGIN; /* finally decided by read_change */
 			if (tf_capture_attrs(r->a, j, t, keep, &c->r.attrs) < 0)
+				return -1;
+		} else if (str_eqz(k, "after")) {
+			c->has_after = t == TFJ_OBJ_BEGIN;
+			if (tf_capture_attrs(r->a, j, t, keep, &c->after) < 0)
 				return -1;
 		} else if (tfjson_skip(j, t) < 0) {
 			return -1;
@@ -161,18 +166,21 @@ static int read_change(struct preader *r)
 		} else if (tfjson_skip(j, t) < 0)
 			return -1;
 	}
-	c->r.attrs_kept = tf_read_wants_attrs(&r->o->read, c->r.type);
+	/* read_change_body set it when "before" was an object */
+	bool before_seen_early = c->r.attrs_kept;
 	if (later.p) {
 		struct tfjson sub;
 		struct tfjson *outer = r->j;
 		tfjson_open_span(&sub, later.p, later.n, outer->name, r->e);
 		r->j = &sub;
 		int rc = read_change_body(r, c, tf_read_keep(&r->o->read, c->r.type), tfjson_next(&sub));
+		before_seen_early = c->r.attrs_kept;
 		r->j = outer;
 		tfjson_release(&sub);
 		if (rc < 0)
 			return -1;
 	}
+	c->r.attrs_kept = before_seen_early && tf_read_wants_attrs(&r->o->read, c->r.type);
 	if (!c->r.address)
 		c->r.address = tf_make_address(r->a, c->r.module, c->r.mode, c->r.type, c->r.name, c->r.index);
 	tf_resource_finish(&c->r);

@@ -50,6 +50,8 @@ struct tf_change {
 	enum tf_action action;
 	const char *action_reason; /* "replace_because_cannot_update", ... or NULL */
 	const char *previous_address; /* moved from, or NULL */
+	struct tf_attrs after;     /* change.after, kept like before (plan JSON only; empty when null or unknown) */
+	bool has_after;            /* change.after was an object */
 };
 
 enum tf_plan_form { TF_PLAN_JSON, TF_PLAN_BINARY };

@@ -67,7 +67,6 @@ static int v4_instance(struct reader *r, const struct v4res *vr)
 	res->type = vr->type;
 	res->name = vr->name;
 	res->provider = vr->provider;
-	res->attrs_kept = keep;
 	for (;;) {
 		enum tfjson_tok t = tfjson_next(j);
 		if (t == TFJ_OBJ_END)
@@ -87,6 +86,7 @@ static int v4_instance(struct reader *r, const struct v4res *vr)
 		} else if (str_eqz(k, "deposed") && t == TFJ_STRING) {
 			res->deposed = tf_tokstr(r->a, j);
 		} else if (str_eqz(k, "attributes") || str_eqz(k, "attributes_flat")) {
+			res->attrs_kept = keep != TF_KEEP_NONE && t == TFJ_OBJ_BEGIN;
 			if (tf_capture_attrs(r->a, j, t, keep, &res->attrs) < 0)
 				return -1;
 		} else if (str_eqz(k, "dependencies") || str_eqz(k, "depends_on")) {
@@ -236,6 +236,7 @@ static int v3_primary(struct reader *r, struct tf_resource *res, enum tf_keep *k
 		else if (t == TFJ_TRUE && str_eqz(k, "tainted"))
 			res->tainted = true;
 		else if (str_eqz(k, "attributes")) {
+			res->attrs_kept = t == TFJ_OBJ_BEGIN; /* finally decided once the type is known */
 			if (*keep) {
 				if (tf_capture_attrs(r->a, j, t, *keep, &res->attrs) < 0)
 					return -1;
@@ -284,7 +285,7 @@ static int v3_resource(struct reader *r, const char *module, struct str key)
 		if (tf_capture_span(r->a, &later, j->name, tf_read_keep(r->o, res->type), &res->attrs, r->e) < 0)
 			return -1;
 	}
-	res->attrs_kept = tf_read_wants_attrs(r->o, res->type);
+	res->attrs_kept = res->attrs_kept && tf_read_wants_attrs(r->o, res->type);
 	res->address = tf_make_address(r->a, module, res->mode, res->type, res->name,
 				       res->index ? arena_printf(r->a, "%s", res->index) : NULL);
 	tf_resource_finish(res);
@@ -432,6 +433,7 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 		else if (t == TFJ_TRUE && str_eqz(k, "tainted"))
 			res->tainted = true;
 		else if (str_eqz(k, "values")) {
+			res->attrs_kept = t == TFJ_OBJ_BEGIN;
 			if (res->type) {
 				if (tf_capture_attrs(a, j, t, keep, &res->attrs) < 0)
 					return -1;
@@ -447,7 +449,7 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 	keep = tf_read_keep(o, res->type);
 	if (later.p && tf_capture_span(a, &later, j->name, keep, &res->attrs, e) < 0)
 		return -1;
-	res->attrs_kept = keep;
+	res->attrs_kept = res->attrs_kept && keep != TF_KEEP_NONE;
 	if (!res->address)
 		res->address = tf_make_address(a, "", res->mode, res->type, res->name, res->index);
 	/* the module is the address up to the resource part */

@@ -74,15 +74,21 @@ expect_exit 1 "show -json state" bw posture show.json
 expect_grep "$T/out" "module.k.aws_kms_key.k" "KMS key with a short window"
 expect_grep "$T/out" "set deletion_window_in_days = 30" "KMS fix"
 
-# a plan JSON: the resources that exist now (before values)
+# a plan JSON: the resources as the plan leaves them (after values; deletes are gone)
 cat >plan.json <<'J'
 {"format_version":"1.2","resource_changes":[
  {"address":"aws_dynamodb_table.t","mode":"managed","type":"aws_dynamodb_table","name":"t","change":{"actions":["update"],
-  "before":{"deletion_protection_enabled":false,"point_in_time_recovery":[{"enabled":false}]}}},
- {"address":"aws_dynamodb_table.new","mode":"managed","type":"aws_dynamodb_table","name":"new","change":{"actions":["create"],"before":null}}]}
+  "before":{"deletion_protection_enabled":true},
+  "after":{"deletion_protection_enabled":false,"point_in_time_recovery":[{"enabled":false}]}}},
+ {"address":"aws_dynamodb_table.new","mode":"managed","type":"aws_dynamodb_table","name":"new","change":{"actions":["create"],
+  "before":null,"after":{"deletion_protection_enabled":true}}},
+ {"address":"aws_s3_bucket.gone","mode":"managed","type":"aws_s3_bucket","name":"gone","change":{"actions":["delete"],
+  "before":{"force_destroy":true},"after":null}}]}
 J
 expect_exit 1 "posture of a plan" bw posture plan.json
-expect_grep "$T/out" "plan's current resources\): 1 managed resource$" "only existing resources"
+expect_grep "$T/out" "plan's planned resources\): 2 managed resources$" "deleted resources are gone"
+expect_grep "$T/out" "data-loss +aws_dynamodb_table.t " "judged from the planned values (protection switched off)"
 expect_grep "$T/out" "enable point_in_time_recovery" "DynamoDB fix"
+expect_no_grep "$T/out" "aws_dynamodb_table.new|aws_s3_bucket.gone" "protected and deleted resources are not listed"
 expect_exit 2 "two arguments" bw posture a b
 expect_exit 0 "--help" bw posture --help
