@@ -14,7 +14,9 @@ hook() {
 	jq -n --arg c "$2" --arg d "$1" \
 		'{session_id: "t0590", hook_event_name: "PreToolUse", tool_name: "Bash", cwd: $d, tool_input: {command: $c}}' |
 		bw hook claude >"$T/hook.out" 2>"$T/hook.err"
+	# an allowed command prints nothing
 	jq -r '.hookSpecificOutput.permissionDecision // "allow"' "$T/hook.out" >"$T/dec" 2>/dev/null || echo allow >"$T/dec"
+	[ -s "$T/hook.out" ] || echo allow >"$T/dec"
 	jq -r '.hookSpecificOutput.permissionDecisionReason // ""' "$T/hook.out" >"$T/reason" 2>/dev/null || : >"$T/reason"
 }
 expect_decision() {
@@ -99,3 +101,13 @@ if jq -e '.state.lineage == "0badc0de-1111-2222-3333-444455556666" and .state.se
 hook "$T/enc" "tofu destroy"
 expect_decision deny "destroying an encrypted state blastwall cannot read is denied"
 expect_grep "$T/reason" "encrypted state \(lineage 0badc0de\.\.\., serial 3\)" "it says why"
+
+# the configuration's rule overrides apply to these answers
+mkdir ovr && cp "$G/state-a.tfstate" ovr/terraform.tfstate
+printf 'rules:\n  terraform.destroy: allow\n' >ovr/.blastwall.yaml
+hook "$T/ovr" "terraform destroy"
+expect_decision allow "an override of terraform.destroy allows a data-less destroy"
+printf 'rules:\n  terraform.destroy: allow\nterraform:\n  protect: ["terraform_data.database"]\n' >ovr/.blastwall.yaml
+hook "$T/ovr" "terraform destroy"
+expect_decision deny "but not when a protected resource would go (terraform.destroy-data)"
+expect_grep "$T/reason" "terraform_data.database" "the protected resource is named"
