@@ -1318,20 +1318,13 @@ int repo_list_snapshots(struct repo *r, struct arena *a, struct snapshot_info **
 	return 0;
 }
 
-int repo_find_snapshot(struct repo *r, struct arena *a, const char *ref, struct snapshot_info *out, struct err *e)
+int repo_resolve_snapshot(struct repo *r, struct arena *a, const char *ref, const char **id, struct err *e)
 {
-	if (!ref || !*ref)
-		ref = "latest";
-	if (strcmp(ref, "latest") == 0) {
-		struct snapshot_info *v;
-		size_t n;
-		if (repo_list_snapshots(r, a, &v, &n, e) < 0)
+	if (!ref || !*ref || strcmp(ref, "latest") == 0) {
+		struct snapshot_info s;
+		if (repo_find_snapshot(r, a, "latest", &s, e) < 0)
 			return -1;
-		if (n == 0) {
-			err_set(e, "repository '%s' has no snapshots yet", r->path);
-			return err_hint(e, "run 'blastwall backup ... --repo %s' first", r->path);
-		}
-		*out = v[n - 1];
+		*id = s.id;
 		return 0;
 	}
 	size_t rl = strlen(ref);
@@ -1358,6 +1351,29 @@ int repo_find_snapshot(struct repo *r, struct arena *a, const char *ref, struct 
 		err_set(e, "no snapshot '%s' in repository '%s'", ref, r->path);
 		return err_hint(e, "run 'blastwall snapshots --repo %s' to see them", r->path);
 	}
+	*id = found;
+	return 0;
+}
+
+int repo_find_snapshot(struct repo *r, struct arena *a, const char *ref, struct snapshot_info *out, struct err *e)
+{
+	if (!ref || !*ref)
+		ref = "latest";
+	if (strcmp(ref, "latest") == 0) {
+		struct snapshot_info *v;
+		size_t n;
+		if (repo_list_snapshots(r, a, &v, &n, e) < 0)
+			return -1;
+		if (n == 0) {
+			err_set(e, "repository '%s' has no snapshots yet", r->path);
+			return err_hint(e, "run 'blastwall backup ... --repo %s' first", r->path);
+		}
+		*out = v[n - 1];
+		return 0;
+	}
+	const char *found;
+	if (repo_resolve_snapshot(r, a, ref, &found, e) < 0)
+		return -1;
 	return repo_load_snapshot(r, a, found, out, e);
 }
 

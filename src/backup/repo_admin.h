@@ -21,6 +21,12 @@ void repo_get_facts(const struct repo *r, struct repo_facts *f);
 
 /* Ids (hex) of every stored snapshot manifest, damaged ones included, in no order. */
 int repo_snapshot_ids(struct repo *r, struct arena *a, char ***ids, size_t *n, struct err *e);
+/*
+ * Resolves a reference to a stored manifest's id: "latest", a full id or a
+ * unique prefix; ids are matched by name without reading the manifest, so a
+ * damaged one can be named (forget).
+ */
+int repo_resolve_snapshot(struct repo *r, struct arena *a, const char *ref, const char **id, struct err *e);
 /* Loads and checks one manifest by full id. */
 int repo_load_snapshot(struct repo *r, struct arena *a, const char *id, struct snapshot_info *out, struct err *e);
 /*

@@ -122,14 +122,23 @@ int cmd_forget(int argc, char **argv)
 			snprintf(items[i].why, sizeof(items[i].why), "not named");
 		}
 		for (int k = 0; k < nref; k++) {
-			struct snapshot_info s;
-			if (repo_find_snapshot(r, a, argv[optind + k], &s, &e) < 0)
+			/* resolved by name, not by loading: a damaged manifest must be removable too */
+			const char *id;
+			if (repo_resolve_snapshot(r, a, argv[optind + k], &id, &e) < 0)
 				goto out;
+			bool listed = false;
 			for (size_t i = 0; i < n; i++)
-				if (strcmp(items[i].id, s.id) == 0) {
+				if (strcmp(items[i].id, id) == 0) {
 					items[i].keep = false;
 					items[i].why[0] = '\0';
+					listed = true;
 				}
+			if (!listed) {
+				items = arena_grow(a, items, n, n + 2, sizeof(*items));
+				items[n] = (struct forget_item){ .id = id, .time = 0, .seq = -1 };
+				snprintf(items[n].why, sizeof(items[n].why), "damaged manifest");
+				n++;
+			}
 		}
 	} else
 		forget_apply(items, n, &rules);
@@ -141,6 +150,8 @@ int cmd_forget(int argc, char **argv)
 		struct tm tm;
 		localtime_r(&tt, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		if (it->seq < 0)
+			snprintf(when, sizeof(when), "%-19s", "(unreadable)");
 		if (it->keep)
 			kept++;
 		else {

@@ -79,6 +79,8 @@ for mode in plain encrypted; do
 	expect_grep "$T/err" "snapshots/$id2" "$mode: naming the manifest"
 	expect_exit 1 "$mode: prune refuses while a manifest is unreadable" bw prune --repo r
 	expect_grep "$T/err" "cannot prune" "$mode: and says why"
+	expect_exit 0 "$mode: forget --dry-run can name the damaged snapshot" bw forget --repo r "${id2:0:12}" --dry-run
+	expect_grep "$T/out" "^remove ${id2:0:12}  \(unreadable\)" "$mode: shown as unreadable"
 	cp saved.m "$man"
 	# a manifest swapped for another snapshot's: its name no longer matches its content
 	cp "r/snapshots/$id1" "$man"
