@@ -184,7 +184,7 @@ static void backup_finding(struct arena *a, struct tf_state_view *v, long long n
 		return;
 	char *bak = arena_printf(a, "%s.backup", v->be.state_path);
 	struct stat sb;
-	if (stat(bak, &sb) < 0 || sb.st_size == 0)
+	if (stat(bak, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
 		return;
 	struct tf_state bst;
 	struct err e;
@@ -222,7 +222,8 @@ static void first_sight_findings(struct arena *a, struct tf_state_view *v, long 
 	struct tf_state bst;
 	struct err e;
 	err_init(&e);
-	if (o->lineage && stat(bak, &sb) == 0 && sb.st_size > 0 && tfstate_load(a, bak, ro, &bst, &e) == 0 &&
+	if (o->lineage && stat(bak, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    tfstate_load(a, bak, ro, &bst, &e) == 0 &&
 	    bst.lineage && *bst.lineage) {
 		const char *when = tfj_ago(a, (long long)sb.st_mtime, now);
 		if (strcmp(bst.lineage, o->lineage) != 0) {
@@ -329,7 +330,11 @@ int tf_state_inspect(struct arena *a, struct sqlite3 *db, const char *dir, const
 			known = false;
 	} else {
 		struct stat sb;
-		if (stat(out->be.state_path, &sb) == 0) {
+		if (stat(out->be.state_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+			/* never open a FIFO or a device: reading one could hang the hook */
+			out->read_error = arena_printf(a, "'%s' is not a regular file", out->be.state_path);
+			known = false;
+		} else if (stat(out->be.state_path, &sb) == 0) {
 			out->obs.present = sb.st_size > 0;
 			out->obs.size = (long long)sb.st_size;
 			out->obs.mtime_ns = ns_of(sb.st_mtim);

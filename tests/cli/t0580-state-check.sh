@@ -150,6 +150,10 @@ mkdir w9 && printf '{"version": 4, "lineage": ' > w9/terraform.tfstate
 expect_exit 3 "a damaged state cannot be checked" bw state check w9
 expect_grep "$T/out" "terraform.state-unreadable" "damaged state is a finding"
 
+mkdir -p w12 && mkfifo w12/terraform.tfstate
+expect_exit 3 "a FIFO in place of the state is not read (no hang)" timeout 10 "$BLASTWALL" state check w12
+expect_grep "$T/out" "is not a regular file" "and is named"
+
 # JSON of a firing check
 expect_exit 1 "check --json fires too" bw state check w2 --json
 if jq -e '.schema == "blastwall.state/1" and .verdict == "serial-down" and .fires == true
