@@ -440,6 +440,23 @@ static bool in_pipeline(const struct shell_node *root, const struct shell_node *
 	return false;
 }
 
+/* "mkdir -p build && cd build": the directory exists by the time cd runs. */
+static void track_mkdir(struct walk_ctx *w, const struct shell_visit *v)
+{
+	const struct shell_node *n = v->cmd;
+	struct gctx *g = w->g;
+	if (n->nwords < 2 || (n->words[0].flags & WORD_DYNAMIC) || strcmp(n->words[0].lit, "mkdir") != 0 ||
+	    (w->parent && w->parent->remote))
+		return;
+	const char *base = w->cwd ? w->cwd : w->parent ? w->parent->cwd : g->cwd;
+	for (size_t i = 1; i < n->nwords && g->nmade < ARRAY_SIZE(g->made_dirs); i++) {
+		const struct shell_word *wd = &n->words[i];
+		if (wd->lit[0] == '-' || (wd->flags & (WORD_DYNAMIC | WORD_GLOB | WORD_BRACE)))
+			continue;
+		g->made_dirs[g->nmade++] = path_normalize(g->a, base, wd->lit);
+	}
+}
+
 static void track_cd(struct walk_ctx *w, const struct shell_visit *v)
 {
 	const struct shell_node *n = v->cmd;
@@ -473,7 +490,10 @@ static void track_cd(struct walk_ctx *w, const struct shell_visit *v)
 	if (strcmp(dir, "-") == 0 || ++w->ncd > 64)
 		return;
 	const char *p = path_normalize(g->a, base, dir);
-	if (fs_is_dir(p) && !in_pipeline(w->root, n))
+	bool made = false;
+	for (size_t k = 0; k < g->nmade && !made; k++)
+		made = strcmp(g->made_dirs[k], p) == 0;
+	if ((made || fs_is_dir(p)) && !in_pipeline(w->root, n))
 		w->cwd = p;
 }
 
@@ -481,6 +501,7 @@ static int visit(const struct shell_visit *v, void *p)
 {
 	struct walk_ctx *w = p;
 	guard_analyze_node(w->g, v->cmd, v->prev, w->parent, w->how, w->cwd);
+	track_mkdir(w, v);
 	track_cd(w, v);
 	return 0;
 }

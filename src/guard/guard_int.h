@@ -64,6 +64,8 @@ struct gctx {
 	const char *written_path[8];
 	const char *written_text[8];
 	size_t nwritten;
+	const char *made_dirs[8];  /* directories an earlier "mkdir" of this line creates */
+	size_t nmade;
 };
 
 /* --- guard.c ------------------------------------------------------------ */
