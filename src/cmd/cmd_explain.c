@@ -21,12 +21,13 @@
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: blastwall explain [--cwd DIR] 'COMMAND STRING'\n"
-		   "       blastwall explain [--cwd DIR] -- COMMAND [ARG...]\n\n"
+		   "       blastwall explain [--cwd DIR] -- COMMAND [ARG...]\n"
+		   "       blastwall explain [--cwd DIR] -     (read the command from stdin)\n\n"
 		   "Shows how blastwall reads a command: the parse, the commands that really run after\n"
 		   "seeing through wrappers (sudo, bash -c, xargs, ssh, inline code ...), the rules that\n"
 		   "match and why, and the config files in force.\n\n"
 		   "  --cwd DIR     explain as if run in DIR\n\n"
-		   "Exit status: 0 allow, 1 ask, 3 deny, 2 usage, 4 the config could not be loaded\n");
+		   "Exit status: 0 allow, 1 ask, 3 deny, 2 usage, 4 the command or the config could not be read\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
@@ -54,6 +55,21 @@ int cmd_explain(int argc, char **argv)
 	int rc = 4;
 	const char *command = argc - optind == 1 ? argv[optind]
 			       : guard_argv_quote(a, (const char *const *)argv + optind, (size_t)(argc - optind));
+	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
+		struct buf in;
+		buf_init(&in, 4u << 20);
+		if (fs_read_fd(STDIN_FILENO, 4u << 20, &in, &e) < 0) {
+			err_wrap(&e, "cannot read the command from stdin");
+			err_print(&e);
+			buf_release(&in);
+			arena_free(a);
+			return rc;
+		}
+		while (in.n && (in.p[in.n - 1] == '\n' || in.p[in.n - 1] == '\r'))
+			in.n--;
+		command = arena_strndup(a, in.p ? in.p : "", in.n);
+		buf_release(&in);
+	}
 	char here[4096];
 	if (!getcwd(here, sizeof(here)))
 		memcpy(here, "/", 2);

@@ -41,3 +41,6 @@ expect_exit 0 "explain: cd moves later commands" bw explain 'cd sub && ls'
 expect_grep "$T/out" 'runs in: .*/proj/sub' "explain: shows where a command runs after cd"
 expect_exit 0 "rules: module rules listed" bw rules 'terraform.state-*'
 expect_grep "$T/out" 'terraform.state-swapped .*judged from the terraform state' "rules: terraform module rules are marked"
+echo 'sudo rm -rf /' >cmd.txt
+expect_exit 3 "explain -: reads the command from stdin" bash -c "'$BLASTWALL' explain - < cmd.txt"
+expect_grep "$T/out" 'found inside: sudo' "explain -: unwraps it"
