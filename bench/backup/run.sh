@@ -139,6 +139,7 @@ run bwrestore "$bw" restore --repo "$work/bw" --into "postgres://postgres@/r_bw?
 run drill "$bw" drill --repo "$work/bw" -j "$jobs" -q --json --scratch "$work" >"$work/drill.json" || true
 drill_ok=$(grep -q '"ok": true' "$work/drill.json" && echo passed || echo FAILED)
 drill_restore=$(sed -n 's/.*"restore_seconds": \([0-9.]*\).*/\1/p' "$work/drill.json" | head -n 1)
+drill_restore=$(printf "%.1f" "${drill_restore:-0}")
 
 # row-for-row check of the two restores against the source (counts and a hash of every row)
 check() {
