@@ -212,7 +212,7 @@ static int scan(const char *path, const char *cwd, const struct bw_config *cfg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		secs += dt;
-		if (getenv("GUARD_CORPUS_SLOW") && dt * 1e6 > atof(getenv("GUARD_CORPUS_SLOW")))
+		if (getenv("GUARD_CORPUS_SLOW") && dt * 1e6 > strtod(getenv("GUARD_CORPUS_SLOW"), NULL))
 			fprintf(stderr, "slow: %.0f us: %s\n", dt * 1e6, line);
 		total++;
 		if (rc == 0) {
