@@ -7,7 +7,7 @@ W=$(dirname "$BLASTWALL")/tools/repo-writer
 [ -x "$W" ] || { fail "driver $W is missing"; exit 0; }
 
 bw repo init r >/dev/null
-"$W" write r 1 2 2 --threads --pause-ms 150 >slow.id 2>slow.err &
+"$W" write r 1 2 2 --threads --hold release >slow.id 2>slow.err &
 slow=$!
 at_exit "kill $slow 2>/dev/null"
 for _ in $(seq 100); do [ -e r/locks/writer ] && break; sleep 0.05; done
@@ -23,6 +23,7 @@ expect_exit 0 "repo info shows the lock" bw repo info --repo r
 expect_grep "$T/out" "^lock +backup \(pid $slow" "with its holder"
 expect_exit 1 "unlock refuses a live lock" bw repo unlock --repo r
 expect_grep "$T/err" "looks alive" "and says why"
+touch release
 wait $slow && pass "the first writer finishes" || fail "the first writer finishes ($(cat slow.err))"
 [ ! -e r/locks/writer ] && pass "its lock is gone" || fail "its lock is gone"
 expect_exit 0 "its snapshot reads back" "$W" check r "$(cat slow.id)" 1 2 2

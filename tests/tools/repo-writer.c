@@ -1,11 +1,12 @@
 /*
  * repo-writer.c: a test and benchmark driver for the repository API.
  *
- *   repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N]
+ *   repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N] [--hold FILE]
  *       writes a snapshot of STREAMS streams of MIB MiB of table-like text
  *       generated from SEED, one thread per stream with --threads; prints
  *       the snapshot id. --pause-ms sleeps between writes so that a test can
- *       kill it in the middle.
+ *       kill it in the middle; --hold waits, with the lock held, until FILE
+ *       exists before committing (lock tests without timing races).
  *   repo-writer check REPO ID SEED STREAMS MIB
  *       reads the snapshot back and compares every byte with the generator;
  *       exit 0 when identical.
@@ -85,7 +86,7 @@ static void gen_fill(struct gen *g, uint8_t *p, size_t n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N]\n"
+	fprintf(stderr, "usage: repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N] [--hold FILE]\n"
 			"       repo-writer check REPO ID SEED STREAMS MIB\n"
 			"       repo-writer bench REPO MIB STREAMS\n"
 			"       repo-writer gen FILE SEED STREAMS MIB\n");
@@ -142,6 +143,8 @@ static void *write_job(void *p)
 	return NULL;
 }
 
+static const char *hold_file;
+
 static int run_write(struct repo *r, uint64_t seed, int streams, size_t bytes, bool threads, int pause_ms,
 		     uint8_t **pre, char id[65], struct err *e)
 {
@@ -173,6 +176,8 @@ static int run_write(struct repo *r, uint64_t seed, int streams, size_t bytes, b
 		snap_abort(w);
 		return -1;
 	}
+	while (hold_file && access(hold_file, F_OK) != 0)
+		usleep(20000);
 	json_t *meta = json_pack("{s:s, s:I}", "source", "repo-writer", "seed", (json_int_t)seed);
 	rc = snap_commit(w, meta, id, e);
 	json_decref(meta);
@@ -258,6 +263,8 @@ int main(int argc, char **argv)
 				threads = true;
 			else if (strcmp(argv[i], "--pause-ms") == 0 && i + 1 < argc)
 				pause_ms = (int)strtol(argv[++i], NULL, 10);
+			else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
+				hold_file = argv[++i];
 			else
 				return usage();
 		}
