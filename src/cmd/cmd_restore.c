@@ -243,7 +243,8 @@ int cmd_restore(int argc, char **argv)
 		print_json(s.id, where, &sum, local ? ro.conninfo : NULL);
 	} else if (!quiet) {
 		if (clean)
-			printf("dropped the snapshot's objects first (%d DROP statements, IF EXISTS)\n", sum.dropped);
+			printf("--clean: dropped the snapshot's own objects first (%d statements, each IF EXISTS; nothing else was touched):\n%s",
+			       sum.dropped, sum.drop_list ? sum.drop_list : "");
 		printf("restored snapshot %.12s into %s: %llu tables, %llu rows, %s, %.1f s\n", s.id, where,
 		       (unsigned long long)sum.tables, (unsigned long long)sum.rows, repo_human_bytes(a, sum.bytes), sum.seconds);
 		if (local) {

@@ -16,6 +16,7 @@ struct backup_summary {
 struct restore_summary {
 	uint64_t tables, rows, bytes;
 	int dropped;         /* statements in the DROP script run by --clean */
+	const char *drop_list; /* --clean: the first of those statements, one per line (arena) */
 	int roles_created;
 	double seconds;
 };

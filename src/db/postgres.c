@@ -1141,6 +1141,36 @@ static int count_prefixed_lines(struct str s, const char *p1, const char *p2)
 	return n;
 }
 
+/* The first max DROP / ALTER TABLE lines of the --clean script, for the report. */
+static const char *drop_summary(struct arena *a, struct str s, int max)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	int n = 0, more = 0;
+	size_t i = 0;
+	while (i < s.n) {
+		struct str line = str_sub(s, i, s.n - i);
+		long nl = str_find(line, "\n");
+		if (nl >= 0)
+			line.n = (size_t)nl;
+		if (str_starts(line, "DROP ") || str_starts(line, "ALTER TABLE ")) {
+			if (n < max)
+				buf_printf(&b, "  %.*s\n", STR_FMT(line));
+			else
+				more++;
+			n++;
+		}
+		if (nl < 0)
+			break;
+		i += (size_t)nl + 1;
+	}
+	if (more)
+		buf_printf(&b, "  ... and %d more\n", more);
+	const char *r = arena_strndup(a, b.p ? b.p : "", b.n);
+	buf_release(&b);
+	return r;
+}
+
 /* Objects that make the target "not empty": tables, views, sequences, foreign tables in user schemas. */
 static int check_empty(PGconn *c, struct err *e)
 {
@@ -1354,6 +1384,7 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 			goto out;
 		strip_meta_lines(&drop);
 		out->dropped = count_prefixed_lines(buf_str(&drop), "DROP ", "ALTER TABLE ");
+		out->drop_list = drop_summary(a, buf_str(&drop), 20);
 		if (pg_exec_cmd(c, drop.p, "drop the snapshot's objects (--clean)", e) < 0)
 			goto out;
 	} else if (check_empty(c, e) < 0) {
