@@ -149,7 +149,8 @@ static void render_text(struct arena *a, struct buf *o, const struct tf_plan *p,
 			      "will not apply this plan\n", term_yellow(f), term_reset(f));
 	if (p->has_prior_serial || p->prior_lineage)
 		buf_printf(o, "  prior state: lineage %s, serial %llu, %zu resource%s\n",
-			   p->prior_lineage ? p->prior_lineage : "?", p->prior_serial, p->prior_nmanaged,
+			   p->prior_lineage && *p->prior_lineage ? p->prior_lineage : "(none)", p->prior_serial,
+			   p->prior_nmanaged,
 			   p->prior_nmanaged == 1 ? "" : "s");
 	else if (p->has_prior)
 		buf_printf(o, "  prior state: %zu resource%s\n", p->prior_nmanaged, p->prior_nmanaged == 1 ? "" : "s");

@@ -451,6 +451,47 @@ static bool made_by_tofu(const char *data, size_t n)
 	return tofu;
 }
 
+/*
+ * The useful part of terraform's stderr: from the last "Error: " on, without
+ * the box-drawing frame of its diagnostics, on one line, at most 300 bytes.
+ */
+static const char *tool_complaint(struct arena *a, struct str s)
+{
+	long at = -1;
+	for (long off = 0;;) {
+		long k = str_find(str_sub(s, (size_t)off, s.n), "Error: ");
+		if (k < 0)
+			break;
+		at = off + k;
+		off = at + 7;
+	}
+	if (at >= 0)
+		s = str_sub(s, (size_t)at + 7, s.n);
+	struct buf b;
+	buf_init(&b, 0);
+	bool space = false;
+	for (size_t i = 0; i < s.n && b.n < 300; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		/* U+2500..U+257F (box drawing) are E2 94 xx / E2 95 xx in UTF-8 */
+		if (c == 0xE2 && i + 2 < s.n && ((unsigned char)s.p[i + 1] == 0x94 || (unsigned char)s.p[i + 1] == 0x95)) {
+			i += 2;
+			space = true;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			space = true;
+			continue;
+		}
+		if (space && b.n)
+			buf_addc(&b, ' ');
+		space = false;
+		buf_addc(&b, (char)c);
+	}
+	const char *r = b.n ? arena_strndup(a, b.p, b.n) : "no message";
+	buf_release(&b);
+	return r;
+}
+
 static int changes_from_show(struct arena *a, const char *path, const struct tf_plan_opts *o, struct tf_plan *p,
 			     const char *bin, struct err *e)
 {
@@ -467,13 +508,7 @@ static int changes_from_show(struct arena *a, const char *path, const struct tf_
 			&errout, &sub);
 	if (rc != 0) {
 		if (rc > 0) {
-			struct str s = str_trim(buf_str(&errout));
-			/* keep the first meaningful line of terraform's complaint */
-			const char *msg = s.n ? arena_strndup(a, s.p, s.n > 300 ? 300 : s.n) : "no message";
-			for (char *q = (char *)msg; *q; q++)
-				if (*q == '\n')
-					*q = ' ';
-			err_set(e, "'%s show -json' failed (exit %d): %s", bin, rc, msg);
+			err_set(e, "'%s show -json' failed (exit %d): %s", bin, rc, tool_complaint(a, buf_str(&errout)));
 		} else {
 			err_set(e, "%s", sub.msg);
 		}
