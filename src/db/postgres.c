@@ -737,6 +737,20 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	PQclear(res);
 	res = NULL;
 
+	/* materialized views: their contents are data (pg_dump's REFRESH entries), so restore refreshes them */
+	json_t *jmv = json_array();
+	json_object_set_new(meta, "matviews", jmv);
+	res = pg_query(leader,
+		       "SELECT schemaname, matviewname FROM pg_matviews WHERE ispopulated "
+		       "AND schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+		       "list the materialized views", e);
+	if (!res)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(jmv, json_pack("{s:s, s:s}", "schema", PQgetvalue(res, i, 0), "name", PQgetvalue(res, i, 1)));
+	PQclear(res);
+	res = NULL;
+
 	/* roles, so a throwaway target can create the owners the schema names */
 	json_t *jroles = json_array();
 	json_object_set_new(meta, "roles", jroles);
@@ -1329,6 +1343,42 @@ static int exec_script(PGconn *c, struct buf *b, const char *doing, struct err *
 	return rc;
 }
 
+/*
+ * Fills the materialized views that were populated in the source. One may
+ * read another, so failed refreshes are retried as long as a pass makes
+ * progress (pg_dump orders them by dependency; we only know the names).
+ */
+static int refresh_matviews(struct arena *a, PGconn *c, json_t *mvs, struct err *e)
+{
+	size_t n = json_array_size(mvs);
+	bool *done = arena_new_array(a, bool, n + 1);
+	size_t left = n;
+	while (left) {
+		size_t before = left;
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			json_t *mv = json_array_get(mvs, i);
+			const char *sch = json_string_value(json_object_get(mv, "schema"));
+			const char *name = json_string_value(json_object_get(mv, "name"));
+			if (!sch || !name) {
+				done[i] = true;
+				left--;
+				continue;
+			}
+			err_init(e);
+			if (pg_exec_cmd(c, arena_printf(a, "REFRESH MATERIALIZED VIEW %s", qualified(a, c, sch, name)),
+					arena_printf(a, "refresh materialized view %s.%s", sch, name), e) == 0) {
+				done[i] = true;
+				left--;
+			}
+		}
+		if (left == before)
+			return -1; /* e holds the last failure */
+	}
+	return 0;
+}
+
 static int cmp_tasks(const void *x, const void *y)
 {
 	const struct rs_task *a = x, *b = y;
@@ -1501,6 +1551,8 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 			goto out;
 	}
 	if (exec_script(c, &rest, "create the remaining objects (post-data)", e) < 0)
+		goto out;
+	if (refresh_matviews(a, c, json_object_get(meta, "matviews"), e) < 0)
 		goto out;
 	out->seconds = db_now() - t0;
 	rc = 0;

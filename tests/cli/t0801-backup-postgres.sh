@@ -49,20 +49,25 @@ DELETE FROM split_me WHERE id % 10 = 0;
 CREATE INDEX split_me_pad ON split_me (pad);
 CREATE VIEW child_view AS SELECT c.id, p.id AS pid FROM child c JOIN parent p ON p.id = c.parent_id;
 CREATE TABLE empty_table (x int);
+CREATE TABLE measurements (id int, day date NOT NULL) PARTITION BY RANGE (day);
+CREATE TABLE measurements_2020 PARTITION OF measurements FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE measurements_2021 PARTITION OF measurements FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+INSERT INTO measurements SELECT g, date '2020-01-01' + g FROM generate_series(1, 700) g;
+CREATE MATERIALIZED VIEW child_counts AS SELECT parent_id, count(*) AS n FROM child GROUP BY 1;
 SELECT setval('everything_id_seq', 99999);
 SQL
 pg_hash src >src.hash
-[ "$(wc -l <src.hash)" = 6 ] && [ "$(grep -c " [1-9][0-9]* [0-9a-f]\{32\}$" src.hash)" = 5 ] && pass "source hashed: 6 tables" || { fail "hashing the source"; cat src.hash; }
+[ "$(wc -l <src.hash)" = 9 ] && [ "$(grep -c " [1-9][0-9]* [0-9a-f]\{32\}$" src.hash)" = 8 ] && pass "source hashed: 9 tables" || { fail "hashing the source"; cat src.hash; }
 
 bw repo init repo >/dev/null
 # 64-block parts: split_me (~5 MB) is cut into many ctid ranges
 BLASTWALL_TEST_PART_BLOCKS=64 expect_exit 0 "backup postgres -j 2" bw backup "$(pg_url src)" --repo repo -j 2
-expect_grep "$T/out" "6 tables" "backup reports the tables"
+expect_grep "$T/out" "8 tables" "backup reports the tables (partitions, not their parent)"
 bw snapshots --repo repo --json >snaps.json
 id1=$(grep -o '"id": *"[0-9a-f]*"' snaps.json | head -n 1 | grep -o '[0-9a-f]\{16,\}')
-# 6 tables + 3 schema streams = 9 streams unsplit; each extra part of split_me adds one
+# 8 tables + 3 schema streams = 11 streams unsplit; each extra part of split_me adds one
 streams=$(grep -o '"streams": *[0-9]*' snaps.json | head -n 1 | grep -o '[0-9]*$')
-[ "${streams:-0}" -ge 13 ] && pass "split_me was backed up as $((streams - 8)) block-range parts" || fail "only ${streams:-0} streams: split_me was not split"
+[ "${streams:-0}" -ge 15 ] && pass "split_me was backed up as $((streams - 10)) block-range parts" || fail "only ${streams:-0} streams: split_me was not split"
 
 psqlq -d postgres -c "CREATE DATABASE dst"
 expect_exit 0 "restore --into an empty database" bw restore --repo repo --into "$(pg_url dst)" -j 2
@@ -73,6 +78,8 @@ if cmp -s src.hash dst.hash; then pass "every row of every table is identical af
 [ "$(psqlq -d dst -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" = 1 ] && pass "foreign key restored" || fail "foreign key"
 [ "$(psqlq -d dst -c "SELECT tableowner FROM pg_tables WHERE tablename = 'everything'")" = app ] && pass "owner restored" || fail "owner"
 [ "$(psqlq -d dst -c "SELECT doubled = length(t) * 2 FROM everything WHERE id = 1")" = t ] && pass "generated column recomputed" || fail "generated column"
+[ "$(psqlq -d dst -c "SELECT sum(n) FROM child_counts")" = 500 ] && pass "materialized view refreshed" || fail "materialized view"
+[ "$(psqlq -d dst -c "SELECT count(*) FROM measurements_2021")" = 335 ] && pass "partitions restored" || fail "partitions"
 psqlq -d dst -c "INSERT INTO child VALUES (9999, 12345)" 2>/dev/null && fail "foreign key not enforced" || pass "foreign key enforced after restore"
 
 expect_exit 1 "restore refuses a non-empty database" bw restore --repo repo --into "$(pg_url dst)"
