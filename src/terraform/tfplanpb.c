@@ -304,7 +304,7 @@ static const struct tf_resource *ix_find(const struct addr_ix *ix, size_t n, con
 
 static int decode_tfplan(struct arena *a, const unsigned char *data, size_t n, struct tf_plan *p, struct err *e)
 {
-	struct pb b = { data, data + n, false }, sub, s2, s3;
+	struct pb b = { data, data + n, false }, sub = { 0 }, s2 = { 0 }, s3 = { 0 };
 	unsigned num, wt;
 	unsigned long long v;
 	size_t cap = 0;
