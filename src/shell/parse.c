@@ -1156,6 +1156,7 @@ static int try_redirect(struct parser *p, struct vec *v)
 	size_t start = p->pos;
 	int fd = -1;
 	size_t i = p->pos;
+	size_t var = 0, var_n = 0;
 	if (i < p->n && is_digit((unsigned char)p->s[i])) {
 		long val = 0;
 		while (i < p->n && is_digit((unsigned char)p->s[i])) {
@@ -1176,6 +1177,8 @@ static int try_redirect(struct parser *p, struct vec *v)
 		if (j == i + 1 || !is_name_start((unsigned char)p->s[i + 1]) || j + 1 >= p->n || p->s[j] != '}' ||
 		    (p->s[j + 1] != '<' && p->s[j + 1] != '>'))
 			return 0;
+		var = i + 1;
+		var_n = j - var;
 		i = j + 1;
 	}
 	const char *s = p->s + i;
@@ -1219,6 +1222,7 @@ static int try_redirect(struct parser *p, struct vec *v)
 	struct shell_redir *r = vec_push(p, v, sizeof(*r));
 	r->fd = fd;
 	r->op = op;
+	r->fd_var = var_n ? arena_strndup(p->a, p->s + var, var_n) : NULL;
 	int rc = lex_word(p, &r->target, LEX_PLAIN);
 	if (rc < 0)
 		return -1;

@@ -72,6 +72,7 @@ struct shell_redir {
 	bool body_quoted;         /* delimiter was quoted: the body is taken literally */
 	struct shell_node **subst; /* command substitutions inside an unquoted heredoc body */
 	size_t nsubst;
+	char *fd_var;             /* "{name}>file": the variable bash stores the new fd in (fd is -1), else NULL */
 };
 
 enum shell_kind {

@@ -243,6 +243,8 @@ static void dump_redirs(const struct shell_node *n, struct buf *out, unsigned in
 		buf_addz(out, "redirect ");
 		if (r->fd >= 0)
 			buf_printf(out, "%d", r->fd);
+		else if (r->fd_var)
+			buf_printf(out, "{%s}", r->fd_var);
 		buf_addz(out, redir_names[r->op]);
 		buf_addc(out, ' ');
 		buf_json_str(out, r->target.lit, r->target.lit_n);

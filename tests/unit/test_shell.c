@@ -391,6 +391,9 @@ TEST(redirections)
 	}
 	c = first_cmd("exec {fd}>file");
 	CHECK(c && c->nwords == 1 && c->nredirs == 1 && c->redirs[0].op == REDIR_OUT);
+	CHECK(c && c->nredirs == 1 && c->redirs[0].fd == -1 && c->redirs[0].fd_var && strcmp(c->redirs[0].fd_var, "fd") == 0);
+	c = first_cmd("exec 3>file");
+	CHECK(c && c->nredirs == 1 && c->redirs[0].fd_var == NULL);
 	c = first_cmd(">out");
 	CHECK(c && c->nwords == 0 && c->nredirs == 1);
 	CHECK_CMDS("cat <<< $(secret)", "<cat>\n<secret>\n");
