@@ -18,6 +18,7 @@
 #include "common/fs.h"
 #include "common/term.h"
 #include "guard/config.h"
+#include "terraform/backend.h"
 #include "terraform/blast.h"
 #include "terraform/tfplan.h"
 #include "terraform/tfread.h"
@@ -38,44 +39,37 @@ static int usage(FILE *f)
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
-/* The local state file of dir's selected workspace, or NULL with e explaining why there is none. */
-static const char *dir_state(struct arena *a, const char *dir, struct err *e)
+/*
+ * The state of dir's selected workspace, found as Terraform finds it
+ * (backend.h): a local file's path in *path, or, for a remote backend, the
+ * pulled state in *data (terraform state pull, within the usual budget).
+ */
+static int dir_state(struct arena *a, const char *dir, const char **path, struct str *data, struct err *e)
 {
-	const char *ws = getenv("TF_WORKSPACE");
-	struct buf b;
-	struct err sub;
-	buf_init(&b, 4096);
-	err_init(&sub);
-	if ((!ws || !*ws) && fs_read_all(path_join(a, dir, ".terraform/environment"), 4096, &b, &sub) == 0) {
-		struct str s = str_trim(buf_str(&b));
-		ws = s.n ? arena_strstr(a, s) : NULL;
-	}
-	buf_release(&b);
-	const char *p = ws && *ws && strcmp(ws, "default") != 0
-				? path_join(a, dir, arena_printf(a, "terraform.tfstate.d/%s/terraform.tfstate", ws))
-				: path_join(a, dir, "terraform.tfstate");
-	if (fs_exists(p))
-		return p;
-	const char *backend = path_join(a, dir, ".terraform/terraform.tfstate");
-	buf_init(&b, 1 << 20);
-	err_init(&sub);
-	if (fs_read_all(backend, 1 << 20, &b, &sub) == 0) {
-		struct str s = buf_str(&b);
-		long t = str_find(s, "\"type\"");
-		bool local = t < 0 || str_find(str_sub(s, (size_t)t, 40), "\"local\"") >= 0;
-		buf_release(&b);
-		if (!local) {
-			err_set(e, "the state of '%s' is remote (its backend is not local)", dir);
-			err_hint(e, "run 'terraform state pull > state.json' there and then "
-				    "'blastwall posture state.json'");
-			return NULL;
+	struct tf_backend be;
+	if (tf_backend_detect(a, dir, NULL, &be, e) < 0)
+		return -1;
+	if (be.remote) {
+		struct buf b;
+		buf_init(&b, (size_t)2 << 30);
+		if (tf_backend_pull(a, &be, "terraform", tf_backend_pull_budget_ms(), &b, e) < 0) {
+			buf_release(&b);
+			err_wrap(e, "the state of '%s' is remote (backend %s) and could not be pulled", dir, be.type);
+			return err_hint(e, "run 'terraform state pull > state.json' there and then "
+					   "'blastwall posture state.json'");
 		}
-	} else {
+		*data = str_make(arena_strndup(a, b.p ? b.p : "", b.n), b.n);
+		*path = arena_printf(a, "%s (%s state, workspace %s)", dir, be.type, be.workspace);
 		buf_release(&b);
+		return 0;
 	}
-	err_set(e, "no Terraform state in '%s' (looked for %s)", dir, p);
-	err_hint(e, "give a state file, a plan, or a directory where 'terraform apply' has run");
-	return NULL;
+	if (!be.state_path || !fs_exists(be.state_path)) {
+		err_set(e, "no Terraform state in '%s' (looked for %s, workspace %s)", dir,
+			be.state_path ? be.state_path : "terraform.tfstate", be.workspace);
+		return err_hint(e, "give a state file, a plan, or a directory where 'terraform apply' has run");
+	}
+	*path = be.state_path;
+	return 0;
 }
 
 int cmd_posture(int argc, char **argv)
@@ -125,13 +119,10 @@ int cmd_posture(int argc, char **argv)
 	tf_policy_read_opts(&pol, &po.read);
 	po.no_exec = true; /* the prior state is in the file; before values suffice */
 
-	if (fs_is_dir(what)) {
-		src = dir_state(a, what, &e);
-		if (!src)
-			goto fail;
-	}
-	struct str data;
-	if (tf_map_file(a, src, (size_t)2 << 30, &data, &e) < 0)
+	struct str data = STR_NULL;
+	if (fs_is_dir(what) && dir_state(a, what, &src, &data, &e) < 0)
+		goto fail;
+	if (!data.p && tf_map_file(a, src, (size_t)2 << 30, &data, &e) < 0)
 		goto fail;
 	if (tfplan_is_zip(data.p, data.n)) {
 		struct tf_plan p;
