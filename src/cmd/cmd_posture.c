@@ -32,10 +32,11 @@ static int usage(FILE *f)
 		   "Lists the data-bearing resources that a single destroy would lose for good (no deletion\n"
 		   "protection, backups deleted with the resource, no final snapshot, force_destroy, a short\n"
 		   "KMS window, ...) with the exact attribute to change. Without an argument, the current\n"
-		   "directory's local state (of its selected workspace) is read.\n\n"
+		   "directory's state (of its backend and selected workspace; remote states are pulled) is read.\n"
+		   "A plan is judged as it would leave the resources (its planned values).\n\n"
 		   "  --json          machine-readable output (doc/json/plan.md, \"posture\")\n\n"
 		   "Exit status: 0 nothing would be lost for good, 1 something would, 2 usage,\n"
-		   "3 no readable state (remote or encrypted state, damaged file).\n");
+		   "3 no readable state (none, remote and not pullable, encrypted, damaged).\n");
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
