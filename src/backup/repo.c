@@ -1389,6 +1389,91 @@ int snap_stream_names(const struct snapshot_info *s, struct arena *a, const char
 	return 0;
 }
 
+/*
+ * Fetches one chunk and checks everything before a byte of it is used: the
+ * envelope, that its content hashes to its name, and its size; the plaintext
+ * is copied to out.
+ */
+static int fetch_chunk(struct repo *r, struct obj_scratch *sc, struct buf *raw, const char *hex, size_t len,
+		       struct buf *out, struct err *e)
+{
+	char key[80];
+	repo_chunk_key(hex, key);
+	buf_reset(raw);
+	int rc = storage_get(r->st, key, raw, r->chunker.max + OBJ_HEADER + OBJ_TRAILER + BWCRYPTO_OVERHEAD + 1024, e);
+	if (rc < 0)
+		return rc;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	rc = obj_decode(sc, OBJ_CHUNK, (const uint8_t *)raw->p, raw->n, repo_enc_key(r), r->chunker.max, key, &p, &n, e);
+	if (rc < 0)
+		return rc;
+	uint8_t h[32];
+	char got[65];
+	bwcrypto_hash(repo_id_key(r), p, n, h);
+	bwcrypto_hex(h, 32, got);
+	if (strcmp(got, hex) != 0)
+		return err_set(e, "object '%s' is damaged: its content does not match its name", key);
+	if (n != len)
+		return err_set(e, "object '%s' holds %zu bytes, the manifest says %zu", key, n, len);
+	buf_reset(out);
+	if (buf_add(out, p, n) < 0)
+		return err_set(e, "object '%s' is too large", key);
+	return 0;
+}
+
+/*
+ * Read-ahead: a helper thread fetches and checks chunk i+1 while the sink
+ * consumes chunk i (during a restore the sink feeds the database, which then
+ * never waits for decompression). Two slots, handed over under mu.
+ */
+struct prefetch {
+	struct repo *r;
+	json_t *chunks;
+	size_t n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pslot {
+		struct buf data;
+		int rc;
+		struct err e;
+		bool full;
+	} slot[2];
+	bool cancel;
+};
+
+static void *prefetch_main(void *p)
+{
+	struct prefetch *pf = p;
+	struct obj_scratch sc = { 0 };
+	struct buf raw;
+	buf_init(&raw, 0);
+	for (size_t i = 0; i < pf->n; i++) {
+		struct pslot *sl = &pf->slot[i & 1];
+		pthread_mutex_lock(&pf->mu);
+		while (sl->full && !pf->cancel)
+			pthread_cond_wait(&pf->cv, &pf->mu);
+		bool cancel = pf->cancel;
+		pthread_mutex_unlock(&pf->mu);
+		if (cancel)
+			break;
+		json_t *c = json_array_get(pf->chunks, i);
+		err_init(&sl->e);
+		int rc = fetch_chunk(pf->r, &sc, &raw, json_string_value(json_array_get(c, 0)),
+				     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, &sl->e);
+		pthread_mutex_lock(&pf->mu);
+		sl->rc = rc;
+		sl->full = true;
+		pthread_cond_broadcast(&pf->cv);
+		pthread_mutex_unlock(&pf->mu);
+		if (rc < 0)
+			break;
+	}
+	buf_release(&raw);
+	obj_scratch_release(&sc);
+	return NULL;
+}
+
 int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *name,
 		     int (*sink)(void *ctx, const void *p, size_t n, struct err *e), void *ctx, struct err *e)
 {
@@ -1404,47 +1489,59 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 	if (!st)
 		return err_set(e, "snapshot %.12s has no stream '%s'", s->id, name);
 	json_t *chunks = json_object_get(st, "chunks");
-	struct obj_scratch sc = { 0 };
-	struct buf raw;
-	buf_init(&raw, 0);
+	size_t n = json_array_size(chunks);
 	struct bwcrypto_sha256 sha;
 	bwcrypto_sha256_init(&sha);
 	int rc = 0;
 	uint64_t total = 0;
-	json_t *c;
-	json_array_foreach(chunks, i, c) {
-		const char *hex = json_string_value(json_array_get(c, 0));
-		size_t len = (size_t)json_integer_value(json_array_get(c, 1));
-		char key[80];
-		repo_chunk_key(hex, key);
-		buf_reset(&raw);
-		rc = storage_get(r->st, key, &raw, r->chunker.max + OBJ_HEADER + OBJ_TRAILER + BWCRYPTO_OVERHEAD + 1024,
-				 e);
-		const uint8_t *p = NULL;
-		size_t n = 0;
-		if (rc == 0)
-			rc = obj_decode(&sc, OBJ_CHUNK, (const uint8_t *)raw.p, raw.n, repo_enc_key(r), r->chunker.max,
-					key, &p, &n, e);
-		if (rc == 0) {
-			uint8_t h[32];
-			char got[65];
-			bwcrypto_hash(repo_id_key(r), p, n, h);
-			bwcrypto_hex(h, 32, got);
-			if (strcmp(got, hex) != 0)
-				rc = err_set(e, "object '%s' is damaged: its content does not match its name", key);
-			else if (n != len)
-				rc = err_set(e, "object '%s' holds %zu bytes, the manifest says %zu", key, n, len);
+	struct prefetch pf = { .r = r, .chunks = chunks, .n = n };
+	pthread_mutex_init(&pf.mu, NULL);
+	pthread_cond_init(&pf.cv, NULL);
+	buf_init(&pf.slot[0].data, 0);
+	buf_init(&pf.slot[1].data, 0);
+	pthread_t th;
+	bool threaded = n > 1 && pthread_create(&th, NULL, prefetch_main, &pf) == 0;
+	struct obj_scratch sc = { 0 };
+	struct buf raw;
+	buf_init(&raw, 0);
+	for (i = 0; i < n; i++) {
+		struct pslot *sl = &pf.slot[i & 1];
+		if (threaded) {
+			pthread_mutex_lock(&pf.mu);
+			while (!sl->full)
+				pthread_cond_wait(&pf.cv, &pf.mu);
+			pthread_mutex_unlock(&pf.mu);
+		} else {
+			json_t *c = json_array_get(chunks, i);
+			err_init(&sl->e);
+			sl->rc = fetch_chunk(r, &sc, &raw, json_string_value(json_array_get(c, 0)),
+					     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, &sl->e);
 		}
-		if (rc < 0) {
+		if (sl->rc < 0) {
+			*e = sl->e;
 			err_wrap(e, "cannot read stream '%s' of snapshot %.12s", name, s->id);
 			err_hint(e, "run 'blastwall verify --read-data --repo %s' to list every damaged object", r->path);
+			rc = -1;
 			break;
 		}
-		bwcrypto_sha256_update(&sha, p, n);
-		total += n;
-		rc = sink(ctx, p, n, e);
+		bwcrypto_sha256_update(&sha, sl->data.p, sl->data.n);
+		total += sl->data.n;
+		rc = sink(ctx, sl->data.p, sl->data.n, e);
+		if (threaded) {
+			pthread_mutex_lock(&pf.mu);
+			sl->full = false;
+			pthread_cond_broadcast(&pf.cv);
+			pthread_mutex_unlock(&pf.mu);
+		}
 		if (rc < 0)
 			break;
+	}
+	if (threaded) {
+		pthread_mutex_lock(&pf.mu);
+		pf.cancel = true;
+		pthread_cond_broadcast(&pf.cv);
+		pthread_mutex_unlock(&pf.mu);
+		pthread_join(th, NULL);
 	}
 	if (rc == 0) {
 		uint8_t sum[32];
@@ -1457,6 +1554,10 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 	}
 	buf_release(&raw);
 	obj_scratch_release(&sc);
+	buf_release(&pf.slot[0].data);
+	buf_release(&pf.slot[1].data);
+	pthread_cond_destroy(&pf.cv);
+	pthread_mutex_destroy(&pf.mu);
 	return rc;
 }
 
