@@ -147,7 +147,7 @@ bool guard_is_production(struct gctx *g, const struct gcmd *c, enum guard_prod_k
 		return check(g, LIST(kube_contexts), kube_context(g, c), "kube context", why);
 	}
 	case PROD_GCLOUD: {
-		const char *p = gcmd_opt_value(c, 1, "--project|--subscription");
+		const char *p = gcmd_opt_value(c, 1, "--project|--subscription|-P");
 		if (!p)
 			p = gcmd_env(c, "CLOUDSDK_CORE_PROJECT");
 		if (check(g, LIST(gcloud_projects), p, "project", why))
@@ -191,7 +191,7 @@ bool guard_is_production(struct gctx *g, const struct gcmd *c, enum guard_prod_k
 				    check(g, LIST(tf_workspaces), c->argv[k] + n + 1, envs[i], why))
 					return true;
 		}
-		const char *s = gcmd_opt_value(c, 1, "--stage|-s|--stack|--env|-e|--settings");
+		const char *s = gcmd_opt_value(c, 1, "--stage|-s|--stack|--env|-e|--settings|--app|-a");
 		if (check(g, LIST(tf_workspaces), s, "environment", why))
 			return true;
 		return check(g, LIST(db_hosts), gcmd_env(c, "DATABASE_URL") ? url_host(g, gcmd_env(c, "DATABASE_URL")) : NULL,

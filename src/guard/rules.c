@@ -25,6 +25,7 @@ enum {
 	PRED_BRANCH_FORCE_DELETE,
 	PRED_RESTORE_TREE,
 	PRED_DROPDB,
+	PRED_REPLACE,
 };
 
 #define A DECISION_ASK
@@ -78,6 +79,10 @@ static const struct guard_rule rules[] = {
 	  "running, unmanaged, or -force loses them entirely). Safer: `terraform state list` it first; destroy "
 	  "through a reviewed plan if that is the intent.",
 	  "terraform|tofu|terragrunt", "workspace", "delete", NULL, NULL, 0, NULL },
+	{ "terraform.apply-replace", A, D, PROD_TERRAFORM, "terraform apply -replace / terraform taint",
+	  "It destroys the resource and creates a new one: for a database, volume or bucket that is its data. "
+	  "Safer: `terraform plan -replace=ADDR -out=tf.plan`, check what the replacement loses, and let a human "
+	  "apply it.", "terraform|tofu|terragrunt", "apply|taint", NULL, NULL, "-help|--help", PRED_REPLACE, NULL },
 	{ "terraform.state-file", D, D, PROD_NONE, "removing, moving or overwriting a *.tfstate file",
 	  "The state file is terraform's only record of what it manages; without it terraform will try to "
 	  "create everything again, and destroys miss what they should catch. Safer: copy it aside first "
@@ -145,6 +150,10 @@ static const struct guard_rule rules[] = {
 	{ "aws.s3-rm-recursive", A, D, PROD_AWS, "aws s3 rm --recursive",
 	  "It deletes every object under the prefix. Safer: run it with --dryrun first and show the list.",
 	  "aws", "s3 rm", NULL, "--recursive", "--dryrun", 0, NULL },
+	{ "aws.s3-sync-delete", A, D, PROD_AWS, "aws s3 sync --delete",
+	  "--delete removes every object under the destination that the source does not have; a wrong or empty "
+	  "source empties the bucket. Safer: run it with --dryrun first and show the list.",
+	  "aws", "s3 sync", NULL, "--delete", "--dryrun", 0, NULL },
 	{ "aws.s3api-delete", A, D, PROD_AWS, "aws s3api delete-bucket|delete-objects",
 	  "It deletes a bucket or a batch of objects for good unless versioning keeps them. Safer: list what "
 	  "would go and let a human run it.",
@@ -245,6 +254,20 @@ static const struct guard_rule rules[] = {
 	{ "serverless.remove", A, D, PROD_ENV, "serverless remove",
 	  "It deletes the service's stack: functions, tables and buckets it created. Safer: let a human remove it.",
 	  "serverless|sls", "remove", NULL, NULL, NULL, 0, NULL },
+
+	/* ---- platforms ---- */
+	{ "heroku.destroy", D, D, PROD_NONE, "heroku apps:destroy / addons:destroy / pg:reset",
+	  "It deletes the app, an add-on (a database with its data) or resets the Postgres database. Safer: "
+	  "`heroku pg:backups:capture` first and let a human do it.", "heroku",
+	  "apps:destroy|destroy|addons:destroy|addons:remove|pg:reset|pg:reset:*", NULL, NULL, "--help|-h", 0, NULL },
+	{ "fly.destroy", A, D, PROD_ENV, "fly apps destroy / volumes destroy / postgres destroy",
+	  "It deletes the app, a volume with the data on it, or a Postgres cluster. Safer: snapshot the volume "
+	  "(`fly volumes snapshots create`) and let a human delete it.", "fly|flyctl",
+	  "apps|volumes|volume|vol|postgres|pg destroy|delete|rm", NULL, NULL, "--help|-h", 0, NULL },
+	{ "firebase.delete", A, D, PROD_GCLOUD, "firebase firestore:delete / database:remove",
+	  "It deletes Firestore documents or Realtime Database paths (with -r or --all-collections, whole trees). "
+	  "Safer: export first (`gcloud firestore export`) and let a human delete.", "firebase",
+	  "firestore:delete|database:remove|database:set", NULL, NULL, "--help|-h", 0, NULL },
 
 	/* ---- databases ---- */
 	{ "db.drop", A, D, PROD_DB, "SQL DROP DATABASE/SCHEMA/TABLE",
@@ -547,6 +570,9 @@ static const struct {
 	{ "pulumi", "-s --stack -C --cwd --config-file", NULL },
 	{ "cdk", "--app -a --profile -c --context -o --output", NULL },
 	{ "serverless|sls", "--stage -s --region -r --config -c --aws-profile", NULL },
+	{ "heroku", "-a --app -r --remote", NULL },
+	{ "fly|flyctl", "-a --app -c --config -r --region", NULL },
+	{ "firebase", "-P --project --token", NULL },
 	{ "supabase", "--workdir --profile --db-url -o --output", NULL },
 	{ "prisma", "--schema", NULL },
 	{ "alembic", "-c --config -n --name -x", NULL },
@@ -631,6 +657,9 @@ static bool pred_holds(const struct gcmd *c, int pred, const size_t *pos, size_t
 		}
 		return false;
 	}
+	case PRED_REPLACE:
+		/* taint always; apply only with -replace=ADDR */
+		return strcmp(c->argv[pos[0]], "taint") == 0 || gcmd_has_flag(c, 1, "-replace|--replace");
 	case PRED_DROPDB:
 		/* dropdb NAME; mysqladmin [opts] drop NAME */
 		if (strcmp(path_basename(c->argv[0]), "dropdb") == 0)
