@@ -147,7 +147,7 @@ bool guard_is_production(struct gctx *g, const struct gcmd *c, enum guard_prod_k
 		return check(g, LIST(kube_contexts), kube_context(g, c), "kube context", why);
 	}
 	case PROD_GCLOUD: {
-		const char *p = gcmd_opt_value(c, 1, "--project|--subscription|-P");
+		const char *p = gcmd_opt_value(c, 1, "--project|--project_id|--subscription|-P");
 		if (!p)
 			p = gcmd_env(c, "CLOUDSDK_CORE_PROJECT");
 		if (check(g, LIST(gcloud_projects), p, "project", why))

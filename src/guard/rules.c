@@ -206,6 +206,10 @@ static const struct guard_rule rules[] = {
 	{ "gcloud.storage-rm", A, D, PROD_GCLOUD, "gcloud storage rm -r / gsutil rm -r",
 	  "It deletes every object under the path. Safer: list it first (`gcloud storage ls -r`) and let a human "
 	  "delete.", "gcloud|gsutil", "storage|rm|rb rm|*", NULL, "-r|-R|--recursive|-a", NULL, 0, NULL },
+	{ "gcloud.bq-rm", A, D, PROD_GCLOUD, "bq rm (BigQuery tables and datasets)",
+	  "It deletes a table, or with -r a dataset and every table in it; time travel keeps them only for days. "
+	  "Safer: copy or export it first (`bq cp`, `bq extract`) and let a human delete it.",
+	  "bq", "rm", NULL, NULL, "--help", 0, NULL },
 	{ "gcloud.cluster-delete", A, D, PROD_GCLOUD, "gcloud container clusters delete",
 	  "It deletes the GKE cluster with its workloads and their local volumes. Safer: let a human do it.",
 	  "gcloud", "container clusters delete", NULL, NULL, NULL, 0, NULL },
@@ -559,6 +563,7 @@ static const struct {
 	{ "helm", "-n --namespace --kube-context --kubeconfig --timeout --description --cascade", NULL },
 	{ "gcloud|gsutil", "--project --account --configuration --zone --region --format --verbosity "
 			   "--impersonate-service-account --filter -o", "alpha beta" },
+	{ "bq", "--project_id --location --format", NULL },
 	{ "az", "-g --resource-group -n --name --subscription --output -o --query --server -s --account-name "
 		"--ids", NULL },
 	{ "git", "-C -c --git-dir --work-tree --namespace -o --push-option --repo --receive-pack --exec "

@@ -221,11 +221,27 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 	bool redis = eq(tool, "redis-cli") || eq(tool, "valkey-cli");
 	bool ch = eq(tool, "clickhouse-client") || (eq(tool, "clickhouse") && c->argc > 1 && eq(c->argv[1], "client"));
 	bool cql = eq(tool, "cqlsh");
-	if (!(psql || my || lite || mongo || redis || ch || cql))
+	/* sqlcmd (SQL Server), cockroach sql, snowsql: statements after their own option */
+	bool other = eq(tool, "sqlcmd") || eq(tool, "snowsql") || (eq(tool, "cockroach") && c->argc > 1 && eq(c->argv[1], "sql"));
+	if (eq(tool, "bq") && c->argc > 1 && eq(c->argv[1], "query")) {
+		/* bq query [flags] 'SQL' */
+		bool any = false;
+		for (size_t i = 2; i < c->argc; i++)
+			if (c->argv[i][0] != '-') {
+				guard_sql_scan(g, c, c->argv[i], "the command line");
+				any = true;
+			}
+		if (!any)
+			from_stdin(g, c);
+		return true;
+	}
+	if (!(psql || my || lite || mongo || redis || ch || cql || other))
 		return false;
 	const char *code_opts = psql ? "-c --command" : my ? "-e --execute" : lite ? "-cmd" : mongo ? "--eval" :
-				ch ? "-q --query" : cql ? "-e --execute" : "";
-	const char *file_opts = psql ? "-f --file" : mongo ? "--file -f" : cql ? "-f --file" : "";
+				ch ? "-q --query" : cql ? "-e --execute" : eq(tool, "sqlcmd") ? "-Q -q" :
+				eq(tool, "snowsql") ? "-q --query" : "-e --execute";
+	const char *file_opts = psql ? "-f --file" : mongo ? "--file -f" : cql ? "-f --file" : eq(tool, "sqlcmd") ? "-i" :
+				eq(tool, "snowsql") ? "-f --filename" : "";
 	const char *vopts = psql ? "-h --host -p --port -U --username -d --dbname -v --set -P -o --output -L -T -F -R" :
 			    my ? "-h --host -P --port -u --user -D --database -S --socket --defaults-file" :
 			    lite ? "-init -separator -newline -nullvalue -vfs -maxsize -mmap -pagecache" :
@@ -233,7 +249,7 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 			    "-h --host --port -u --user -d --database";
 	bool any_code = false;
 	size_t first_pos = 0, npos = 0;
-	for (size_t i = ch && !eq(tool, "clickhouse-client") ? 2 : 1; i < c->argc; i++) {
+	for (size_t i = (ch && !eq(tool, "clickhouse-client")) || eq(tool, "cockroach") ? 2 : 1; i < c->argc; i++) {
 		const char *w = c->argv[i];
 		const char *val = NULL;
 		bool is_code = false, is_file = false;
