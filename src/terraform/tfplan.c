@@ -325,6 +325,20 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 	out->path = name;
 	out->form = TF_PLAN_JSON;
 	out->changes_src = TF_CHANGES_JSON;
+	/* two things people feed by mistake: the UI stream of `plan -json`, and the text output */
+	struct str head = str_sub(str_make(data, n), 0, 512);
+	if (str_find(head, "\"@level\"") >= 0 && str_find(head, "\"@message\"") >= 0) {
+		err_set(e, "'%s' is the JSON lines stream of 'terraform plan -json', not a plan", name);
+		return err_hint(e, "write the plan with 'terraform plan -out=tfplan' and give tfplan (or the output "
+				   "of 'terraform show -json tfplan')");
+	}
+	struct str t0 = str_trim(head), head4k = str_sub(str_make(data, n), 0, 4096);
+	if (t0.n && t0.p[0] != '{' && t0.p[0] != '[' && (unsigned char)t0.p[0] < 0x80 && t0.p[0] != '"' &&
+	    (str_find(head4k, "Terraform") >= 0 || str_find(head4k, "OpenTofu") >= 0 ||
+	     str_find(head4k, "Plan:") >= 0 || str_find(head4k, "Refreshing state") >= 0)) {
+		err_set(e, "'%s' looks like the text output of a plan, which cannot be read reliably", name);
+		return err_hint(e, "write the plan with 'terraform plan -out=tfplan' and give tfplan");
+	}
 	if (tfjson_open(&j, a, data, n, name, e) < 0)
 		return -1;
 	t = tfjson_next(&j);

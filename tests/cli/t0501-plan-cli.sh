@@ -108,3 +108,11 @@ else fail "protect not applied: $(cat "$T/err") $(jq -c '.findings[] | select(.a
 bw plan --json - <db.json >"$T/out" 2>"$T/err"
 [ $? -eq 1 ] && jq -e '.plan.path == "-" and .counts.delete == 1' "$T/out" >/dev/null &&
 	pass "plan JSON from stdin" || fail "stdin: $(cat "$T/err") $(head -c 200 "$T/out")"
+
+# things that are not plans but are often mistaken for one
+printf '{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","type":"version"}\n{"@level":"info"}\n' >ui.jsonl
+expect_exit 3 "the plan -json UI stream" bw plan ui.jsonl
+expect_grep "$T/err" "JSON lines stream of 'terraform plan -json'" "names the UI stream"
+printf 'aws_instance.a: Refreshing state... [id=i-1]\n\nTerraform will perform the following actions:\n' >plan.txt
+expect_exit 3 "a plan's text output" bw plan plan.txt
+expect_grep "$T/err" "looks like the text output of a plan" "names the text output"
