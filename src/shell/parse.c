@@ -469,7 +469,7 @@ static int lex_ansi_c(struct parser *p)
 				break;
 			}
 			p->pos++;
-			sb_putc(p, (char)(x & 0x1f));
+			sb_putc(p, x == '?' ? (char)0x7f : (char)(x & 0x1f)); /* \c? is DEL, as in bash */
 			break;
 		}
 		case 'x': case 'u': case 'U': {
