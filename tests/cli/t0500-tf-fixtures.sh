@@ -3,7 +3,9 @@
 # reads: plans through 'blastwall plan' (binary plans decoded without
 # terraform), states through 'blastwall posture'. Resource counts and the
 # delete/replace flag must match the index; the deliberately invalid files
-# must fail with exit 3 and a message naming the problem.
+# must fail with exit 3 and a message naming the problem, and so must the
+# files that are not plans (plan text output, the plan -json UI stream, a
+# provider schema).
 . "$(dirname "$0")/lib.sh"
 FX=${SHARED:+$SHARED/fixtures/terraform}
 if [ -z "$FX" ] || [ ! -f "$FX/INDEX.tsv" ]; then
@@ -29,6 +31,14 @@ while IFS=$'\t' read -r file kind _src _lic resources delrep detail; do
 			| "\($n) \(if .blast.deleted > 0 then "yes" else "no" end)"' "$T/out")
 		if [ "$got" = "$resources $delrep" ]; then pass "$file: $resources resources, delete/replace $delrep"
 		else fail "$file: got '$got', index says '$resources $delrep'"; fi
+		;;
+	plan-log | plan-ui-jsonl | schema)
+		# not plans: each must be refused with a message that says what it is
+		bw plan "$file" >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -eq 3 ] && grep -Eq "text output of a plan|JSON lines stream|not a Terraform plan" "$T/err"; then
+			pass "$file ($kind): refused, named"
+		else fail "$file ($kind): exit $rc: $(head -c 200 "$T/err")"; fi
 		;;
 	tfstate | state-json)
 		nstates=$((nstates + 1))
