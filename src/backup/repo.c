@@ -278,7 +278,13 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 	struct arena *a = arena_new();
 	int rc = -1;
 	json_t *cfg = NULL;
-	bool existed = fs_exists(path);
+	bool existed = true; /* until we know: never remove what we did not create */
+	if (storage_is_remote(path)) {
+		struct storage *remote;
+		if (storage_open(a, path, true, &remote, e) < 0)
+			goto out;
+	}
+	existed = fs_exists(path);
 	if (existed) {
 		if (!fs_is_dir(path)) {
 			err_set(e, "cannot create a repository at '%s': it exists and is not a directory", path);
@@ -303,7 +309,7 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 		goto out;
 	}
 	struct storage *st;
-	if (storage_posix_open(a, path, true, &st, e) < 0)
+	if (storage_open(a, path, true, &st, e) < 0)
 		goto out;
 
 	uint8_t rid[16];
@@ -452,12 +458,14 @@ static int open_repo(struct arena *a, const char *path, const struct repo_key_op
 		     struct repo **out, struct err *e)
 {
 	bwcrypto_init();
-	if (!fs_exists(path))
-		return not_a_repo(e, path, "it does not exist");
-	if (!fs_is_dir(path))
-		return not_a_repo(e, path, "it is not a directory");
+	if (!storage_is_remote(path)) {
+		if (!fs_exists(path))
+			return not_a_repo(e, path, "it does not exist");
+		if (!fs_is_dir(path))
+			return not_a_repo(e, path, "it is not a directory");
+	}
 	struct storage *st;
-	if (storage_posix_open(a, path, false, &st, e) < 0)
+	if (storage_open(a, path, false, &st, e) < 0)
 		return -1;
 	struct buf b;
 	buf_init(&b, 1 << 20);

@@ -470,6 +470,26 @@ int storage_posix_open(struct arena *a, const char *root, bool create, struct st
 
 /* Generic entry points: checks shared by every driver, then dispatch. */
 
+bool storage_is_remote(const char *url)
+{
+	const char *colon = strstr(url, "://");
+	if (!colon || colon == url)
+		return false;
+	for (const char *c = url; c < colon; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '+'))
+			return false;
+	return true;
+}
+
+int storage_open(struct arena *a, const char *url, bool create, struct storage **out, struct err *e)
+{
+	if (storage_is_remote(url)) {
+		err_set(e, "'%s': remote repositories are not supported by this blastwall yet", url);
+		return err_hint(e, "use a local or mounted directory for now");
+	}
+	return storage_posix_open(a, url, create, out, e);
+}
+
 bool storage_key_valid(const char *key)
 {
 	if (!key || !*key || key[0] == '/')

@@ -67,6 +67,14 @@ struct storage {
 	void *priv;
 };
 
+/* True when url names a remote store ("s3://bucket/prefix") rather than a local path. */
+bool storage_is_remote(const char *url);
+/*
+ * Opens the storage a URL names: a local path (POSIX driver), or a remote
+ * store, for which no driver exists yet: that fails with a clear message.
+ */
+int storage_open(struct arena *a, const char *url, bool create, struct storage **out, struct err *e);
+
 /*
  * Opens a directory as POSIX storage. The directory must exist unless create
  * is set. The storage is closed when the arena is released.

@@ -47,3 +47,8 @@ expect_grep "$T/err" "config of repository 'damaged' is damaged" "says the confi
 echo '{not json' >damaged/config
 expect_exit 1 "a config that is not JSON" bw snapshots --repo damaged
 expect_grep "$T/err" "is not a blastwall repository" "is not taken for a repository"
+
+# remote repositories come later: say so instead of creating a directory named s3:
+expect_exit 1 "an s3:// repository is refused clearly" bw repo init s3://bucket/backups
+expect_grep "$T/err" "remote repositories are not supported by this blastwall yet" "with a message"
+[ ! -e s3: ] && pass "and no local directory 's3:' is made" || fail "and no local directory 's3:' is made"
