@@ -416,7 +416,7 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 		return err_hint(e, "use 'blastwall posture %s' for a state, or give the output of "
 				   "'terraform show -json PLANFILE'", name);
 	}
-	if (!planish && !out->format_version) {
+	if (!planish) {
 		err_set(e, "'%s' is JSON but not a Terraform plan (no resource_changes, planned_values or prior_state)",
 			name);
 		return err_hint(e, "give a plan file or the output of 'terraform show -json PLANFILE'");
