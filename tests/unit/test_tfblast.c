@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "common/arena.h"
+#include "common/fs.h"
 #include "terraform/blast.h"
 #include "terraform/datatypes.h"
 
@@ -52,6 +53,27 @@ TEST(tfblast_table_sorted_and_findable)
 		CHECK(tf_datatype_find(tf_datatype_at(i)->type) == tf_datatype_at(i));
 	CHECK(tf_datatype_find("terraform_data") == NULL);
 	CHECK(tf_datatype_find(NULL) == NULL);
+}
+
+/* The man page lists every built-in type (run from the top of the tree, as make does). */
+TEST(tfblast_types_documented)
+{
+	struct buf b;
+	struct err e;
+	buf_init(&b, 0);
+	err_init(&e);
+	if (fs_read_all("doc/man/42-terraform-types.roff", 1 << 20, &b, &e) < 0) {
+		fprintf(stderr, "note: doc/man/42-terraform-types.roff not found from here; run from the top of the tree\n");
+		CHECK(0);
+		return;
+	}
+	for (size_t i = 0; i < tf_datatype_count(); i++) {
+		const char *t = tf_datatype_at(i)->type;
+		if (!strstr(b.p, t))
+			fprintf(stderr, "not in the man page: %s\n", t);
+		CHECK(strstr(b.p, t) != NULL);
+	}
+	buf_release(&b);
 }
 
 TEST(tfblast_rds)
@@ -273,5 +295,5 @@ TEST(tfblast_release)
 	A = NULL;
 }
 
-TEST_MAIN(tfblast_table_sorted_and_findable, tfblast_rds, tfblast_other_types, tfblast_config_policy,
+TEST_MAIN(tfblast_table_sorted_and_findable, tfblast_types_documented, tfblast_rds, tfblast_other_types, tfblast_config_policy,
 	  tfblast_destroy_and_summary, tfblast_encrypted_state, tfblast_target_with_dependents, tfblast_plan_and_posture, tfblast_release)
