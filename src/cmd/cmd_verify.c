@@ -276,6 +276,14 @@ int cmd_verify(int argc, char **argv)
 			printf("no problems found\n");
 		else
 			printf("%zu problem%s found\n", np, np == 1 ? "" : "s");
+		int lstate;
+		char ldesc[512];
+		struct err le;
+		err_init(&le);
+		if (!repair && repo_lock_state(r, &lstate, ldesc, sizeof(ldesc), &le) == 0 && lstate == 1)
+			printf("note: the repository is locked by %s; a snapshot it is writing is not checked until it "
+			       "is complete\n",
+			       ldesc);
 		if (unused)
 			printf("%zu chunk%s not used by any snapshot ('blastwall prune' removes them)\n", unused,
 			       unused == 1 ? " is" : "s are");

@@ -21,6 +21,8 @@ expect_exit 0 "forget --dry-run needs no lock" bw forget --repo r --keep-last 1 
 expect_exit 0 "readers are not kept out" bw snapshots --repo r
 expect_exit 0 "repo info shows the lock" bw repo info --repo r
 expect_grep "$T/out" "^lock +backup \(pid $slow" "with its holder"
+expect_exit 0 "verify runs alongside a backup" bw verify --repo r
+expect_grep "$T/out" "note: the repository is locked by backup" "and notes the running backup"
 expect_exit 1 "unlock refuses a live lock" bw repo unlock --repo r
 expect_grep "$T/err" "looks alive" "and says why"
 touch release
