@@ -121,6 +121,8 @@ static void counts_line(struct buf *o, const struct tf_plan *p)
 	if (p->counts[TF_ACT_UNKNOWN])
 		buf_printf(o, ", %zu with unknown actions", p->counts[TF_ACT_UNKNOWN]);
 	buf_printf(o, ", %zu unchanged", p->counts[TF_ACT_NOOP]);
+	if (p->nimports)
+		buf_printf(o, ", %zu to import", p->nimports);
 	if (p->ndata_reads)
 		buf_printf(o, "; %zu data source%s read", p->ndata_reads, p->ndata_reads == 1 ? "" : "s");
 }
@@ -248,11 +250,11 @@ static void render_json(struct arena *a, struct buf *o, const struct tf_plan *p,
 		buf_addz(o, "null");
 	} else {
 		buf_printf(o, "{\"create\":%zu,\"update\":%zu,\"delete\":%zu,\"replace\":%zu,\"delete-create\":%zu,"
-			      "\"create-delete\":%zu,\"forget\":%zu,\"no-op\":%zu,\"unknown\":%zu,\"read\":%zu}",
+			      "\"create-delete\":%zu,\"forget\":%zu,\"no-op\":%zu,\"unknown\":%zu,\"read\":%zu,\"import\":%zu}",
 			   p->counts[TF_ACT_CREATE], p->counts[TF_ACT_UPDATE], p->counts[TF_ACT_DELETE],
 			   p->counts[TF_ACT_REPLACE_DC] + p->counts[TF_ACT_REPLACE_CD], p->counts[TF_ACT_REPLACE_DC],
 			   p->counts[TF_ACT_REPLACE_CD], p->counts[TF_ACT_FORGET], p->counts[TF_ACT_NOOP],
-			   p->counts[TF_ACT_UNKNOWN], p->ndata_reads);
+			   p->counts[TF_ACT_UNKNOWN], p->ndata_reads, p->nimports);
 	}
 	buf_printf(o, ",\"missing_state_smell\":%s", tfplan_creates_from_empty(p) ? "true" : "false");
 	buf_printf(o, ",\"drift\":%zu,\"output_changes\":%zu,\"blast\":{\"deleted\":%zu,\"holding_data\":%zu,"

@@ -68,7 +68,7 @@ void tfplan_tally(struct tf_plan *p)
 {
 	size_t managed = 0, deletes = 0;
 	memset(p->counts, 0, sizeof(p->counts));
-	p->ndata_reads = 0;
+	p->ndata_reads = p->nimports = 0;
 	for (size_t i = 0; i < p->nchanges; i++) {
 		const struct tf_change *c = &p->changes[i];
 		if (c->r.mode == TF_MODE_DATA) {
@@ -78,6 +78,8 @@ void tfplan_tally(struct tf_plan *p)
 		}
 		p->counts[c->action]++;
 		managed++;
+		if (c->importing)
+			p->nimports++;
 		if (c->action == TF_ACT_DELETE)
 			deletes++;
 	}
@@ -109,6 +111,10 @@ static int read_change_body(struct preader *r, struct tf_change *c, enum tf_keep
 		} else if (str_eqz(k, "before")) {
 			c->r.attrs_kept = t == TFJ_OBJ_BEGIN; /* finally decided by read_change */
 			if (tf_capture_attrs(r->a, j, t, keep, &c->r.attrs) < 0)
+				return -1;
+		} else if (str_eqz(k, "importing")) {
+			c->importing = t == TFJ_OBJ_BEGIN;
+			if (tfjson_skip(j, t) < 0)
 				return -1;
 		} else if (str_eqz(k, "after")) {
 			c->has_after = t == TFJ_OBJ_BEGIN;

@@ -52,6 +52,7 @@ struct tf_change {
 	const char *previous_address; /* moved from, or NULL */
 	struct tf_attrs after;     /* change.after, kept like before (plan JSON only; empty when null or unknown) */
 	bool has_after;            /* change.after was an object */
+	bool importing;            /* change.importing: the resource is imported (Terraform 1.5+) */
 };
 
 enum tf_plan_form { TF_PLAN_JSON, TF_PLAN_BINARY };
@@ -77,6 +78,7 @@ struct tf_plan {
 	size_t nchanges;
 	size_t counts[TF_ACT_COUNT];   /* managed resources only; data reads are counted in ndata_reads */
 	size_t ndata_reads;
+	size_t nimports;               /* managed changes that import an existing object */
 	size_t ndrift;                 /* resource_drift entries */
 	size_t noutput_changes;        /* output_changes entries whose actions are not ["no-op"] */
 

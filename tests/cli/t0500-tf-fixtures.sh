@@ -27,7 +27,7 @@ while IFS=$'\t' read -r file kind _src _lic resources delrep detail; do
 			continue
 		fi
 		if [ $rc -ne 0 ]; then fail "$file: exit $rc: $(head -c 300 "$T/err")"; continue; fi
-		got=$(jq -r '(.counts | del(.read, ."delete-create", ."create-delete") | add) as $n
+		got=$(jq -r '(.counts | del(.read, .import, ."delete-create", ."create-delete") | add) as $n
 			| "\($n) \(if .blast.deleted > 0 then "yes" else "no" end)"' "$T/out")
 		if [ "$got" = "$resources $delrep" ]; then pass "$file: $resources resources, delete/replace $delrep"
 		else fail "$file: got '$got', index says '$resources $delrep'"; fi

@@ -169,7 +169,8 @@ static const char plan[] =
 	"{\"address\":\"a.noop\",\"mode\":\"managed\",\"type\":\"a\",\"name\":\"noop\",\"change\":{\"actions\":[\"no-op\"]}},"
 	"{\"address\":\"a.c\",\"mode\":\"managed\",\"type\":\"a\",\"name\":\"c\",\"change\":{\"actions\":[\"create\"]}},"
 	"{\"address\":\"data.a.r\",\"mode\":\"data\",\"type\":\"a\",\"name\":\"r\",\"change\":{\"actions\":[\"read\"]}},"
-	"{\"address\":\"a.u\",\"mode\":\"managed\",\"type\":\"a\",\"name\":\"u\",\"change\":{\"actions\":[\"update\"]}},"
+	"{\"address\":\"a.u\",\"mode\":\"managed\",\"type\":\"a\",\"name\":\"u\",\"change\":{\"actions\":[\"update\"],"
+	"\"importing\":{\"id\":\"x\"}}},"
 	"{\"address\":\"aws_db_instance.d\",\"mode\":\"managed\",\"type\":\"aws_db_instance\",\"name\":\"d\","
 	"\"change\":{\"actions\":[\"delete\"],\"before\":{\"deletion_protection\":false}},"
 	"\"action_reason\":\"delete_because_no_resource_config\"},"
@@ -204,6 +205,7 @@ TEST(tfread_plan_json_actions)
 	CHECK_INTEQ(p.counts[TF_ACT_UNKNOWN], 1);
 	CHECK_INTEQ(p.counts[TF_ACT_READ], 0);
 	CHECK_INTEQ(p.ndata_reads, 1);
+	CHECK_INTEQ(p.nimports, 1);
 	CHECK_INTEQ(p.ndrift, 2);
 	CHECK_INTEQ(p.noutput_changes, 1);
 	CHECK(p.has_prior && p.prior_nmanaged == 1);
