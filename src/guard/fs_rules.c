@@ -210,6 +210,12 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		hit_path(g, c, "filesystem.rm-root", p, contents ? " (everything on the machine)" : " (the root directory)");
 		return;
 	}
+	if (top_level(p) && !eq(p, "/tmp") && !eq(p, "/home") && !eq(p, "/root") && !path_within(g->cwd, p)) {
+		/* a whole top-level tree (/etc, /var, /usr) says more than "it holds the home
+		 * directory" when HOME happens to live below it */
+		hit_path(g, c, "filesystem.rm-root", p, " (a top-level directory)");
+		return;
+	}
 	if (path_within(g->home, p)) {
 		hit_path(g, c, "filesystem.rm-home", p, eq(p, g->home) ? " (the home directory)" : " (it holds the home directory)");
 		return;
