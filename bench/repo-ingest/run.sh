@@ -12,14 +12,15 @@ bw=$build/blastwall
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/bw-ingest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); data: $streams streams x $mib MiB of table-like text"
-if command -v zstd >/dev/null; then
+if command -v zstd >/dev/null && [ -x /usr/bin/time ]; then
 	"$w" gen "$tmp/data" 1 "$streams" "$mib"
 	cat "$tmp/data" >/dev/null
 	s=$(date +%s.%N)
-	zstd -3 -T2 -q -c "$tmp/data" >"$tmp/data.zst"
+	/usr/bin/time -f '%U %S' -o "$tmp/cpu" zstd -3 -T2 -q -c "$tmp/data" >"$tmp/data.zst"
 	e=$(date +%s.%N)
 	in=$(stat -c %s "$tmp/data") out=$(stat -c %s "$tmp/data.zst")
-	awk -v s="$s" -v e="$e" -v i="$in" -v o="$out" 'BEGIN { printf "zstd -3 -T2:      %.0f MB in %.2f s = %.0f MB/s, %.1fx smaller\n", i/1e6, e-s, i/1e6/(e-s), i/o }'
+	cpu=$(awk '{ print $1 + $2 }' "$tmp/cpu")
+	awk -v s="$s" -v e="$e" -v i="$in" -v o="$out" -v c="$cpu" 'BEGIN { printf "zstd -3 -T2:      %.0f MB in %.2f s = %.0f MB/s; %.2f CPU s = %.0f MB per CPU second; %.1fx smaller\n", i/1e6, e-s, i/1e6/(e-s), c, i/1e6/c, i/o }'
 	rm -f "$tmp/data" "$tmp/data.zst"
 fi
 for level in 1 3; do
