@@ -16,6 +16,8 @@
 #include "terraform/tfjson.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 enum {
 	S_VALUE,       /* a value must come (top level, after ':' or ',' in an array) */
@@ -541,6 +543,8 @@ int tfjson_skip(struct tfjson *j, enum tfjson_tok t)
 			return -1;
 		if ((k == TFJ_OBJ_END || k == TFJ_ARR_END) && j->depth == depth)
 			return 0;
+		if (j->file_backed)
+			tfjson_release_behind(j);
 		if (k == TFJ_EOF)
 			return -1; /* cannot happen: EOF comes only after the top level closes */
 	}
@@ -560,4 +564,23 @@ void tfjson_open_span(struct tfjson *j, const char *p, size_t n, const char *nam
 	j->end = p + n;
 	j->state = S_VALUE;
 	buf_init(&j->scratch, TFJSON_MAX_STRING);
+}
+
+void tfjson_release_behind(struct tfjson *j)
+{
+	static size_t page;
+	const size_t lag = 4u << 20, step = 16u << 20;
+	if (!j->file_backed)
+		return;
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	if (!j->released)
+		j->released = j->base;
+	if ((size_t)(j->p - j->released) < lag + step)
+		return;
+	uintptr_t from = ((uintptr_t)j->released + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t to = ((uintptr_t)(j->p - lag)) & ~(uintptr_t)(page - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_DONTNEED);
+	j->released = (const char *)to;
 }

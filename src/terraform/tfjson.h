@@ -54,6 +54,8 @@ struct tfjson {
 	bool failed;
 	struct buf scratch;         /* decoded strings with escapes */
 	struct err *e;              /* filled on TFJ_ERROR */
+	const char *released;       /* tfjson_release_behind: up to here pages were dropped */
+	bool file_backed;           /* set by the caller for a file mapping: see tfjson_release_behind */
 };
 
 /*
@@ -80,6 +82,17 @@ enum tfjson_tok tfjson_next(struct tfjson *j);
  * validating. Returns 0 or -1 (e set).
  */
 int tfjson_skip(struct tfjson *j, enum tfjson_tok t);
+
+/*
+ * When j->file_backed is set (the input is a read-only MAP_PRIVATE file
+ * mapping, never written): hands the pages more than a few MiB behind the
+ * cursor back to the kernel, so that a long single pass keeps a bounded
+ * resident set. Pages touched again are read again from the file, so a
+ * struct str into that region stays correct (only slower). A no-op
+ * otherwise: dropped heap pages would read back as zeroes. Cheap enough to
+ * call once per element; tfjson_skip calls it as it goes.
+ */
+void tfjson_release_behind(struct tfjson *j);
 
 /* Byte offset of the cursor in the (possibly transcoded) input. */
 static inline size_t tfjson_offset(const struct tfjson *j)

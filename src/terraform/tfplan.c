@@ -210,6 +210,7 @@ static int read_changes(struct preader *r, enum tfjson_tok t)
 		}
 		if (read_change(r) < 0)
 			return -1;
+		tfjson_release_behind(r->j);
 	}
 }
 
@@ -316,8 +317,17 @@ static int check_format(struct tf_plan *p, const char *name, struct err *e)
 	return err_hint(e, "a newer blastwall may read it; meanwhile check the plan with 'terraform show'");
 }
 
+static int parse_json(struct arena *a, const char *data, size_t n, const char *name, const struct tf_plan_opts *o,
+		      struct tf_plan *out, struct err *e, bool mapped);
+
 int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *name, const struct tf_plan_opts *o,
 		      struct tf_plan *out, struct err *e)
+{
+	return parse_json(a, data, n, name, o, out, e, false);
+}
+
+static int parse_json(struct arena *a, const char *data, size_t n, const char *name, const struct tf_plan_opts *o,
+		      struct tf_plan *out, struct err *e, bool mapped)
 {
 	static const struct tf_plan_opts dflt;
 	struct tfjson j;
@@ -347,6 +357,8 @@ int tfplan_parse_json(struct arena *a, const char *data, size_t n, const char *n
 	}
 	if (tfjson_open(&j, a, data, n, name, e) < 0)
 		return -1;
+	/* only when the tokenizer reads the mapping itself (not a transcoded copy) */
+	j.file_backed = mapped && j.base == data;
 	t = tfjson_next(&j);
 	if (t != TFJ_OBJ_BEGIN) {
 		if (t != TFJ_ERROR)
@@ -570,7 +582,7 @@ int tfplan_load(struct arena *a, const char *path, const struct tf_plan_opts *o,
 		return err_hint(e, "write a plan with 'terraform plan -out=FILE'");
 	}
 	if (!tfplan_is_zip(data.p, data.n))
-		return tfplan_parse_json(a, data.p, data.n, path, o, out, e);
+		return parse_json(a, data.p, data.n, path, o, out, e, tf_is_mapped(a, data));
 	if (tfplan_parse_zip(a, data.p, data.n, path, o, out, e) < 0)
 		return -1;
 	if (o && o->no_exec)

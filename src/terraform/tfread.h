@@ -19,8 +19,11 @@
 
 /* Maps (or reads, for non-regular files; "-" is stdin) path; out stays valid until a is released. */
 int tf_map_file(struct arena *a, const char *path, size_t max, struct str *out, struct err *e);
+/* Whether s came from tf_map_file as a file mapping (not a heap copy). */
+bool tf_is_mapped(struct arena *a, struct str s);
 /* BLAKE2b-256 of the bytes as lowercase hex (change detection; ~3x faster than libsodium's SHA-256). */
-void tf_digest_hex(const void *p, size_t n, char out[65]);
+/* With drop (p is a file mapping: see tf_is_mapped), hashed pages are given back to the kernel. */
+void tf_digest_hex(const void *p, size_t n, char out[65], bool drop);
 
 /* What to keep of a resource's attributes. */
 enum tf_keep {

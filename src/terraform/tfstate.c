@@ -189,6 +189,7 @@ static int v4_resources(struct reader *r, enum tfjson_tok t)
 		}
 		if (v4_resource(r) < 0)
 			return -1;
+		tfjson_release_behind(r->j);
 	}
 }
 
@@ -502,10 +503,12 @@ static int show_module_list(struct reader *r, enum tfjson_tok t, int level, bool
 				r->st->ndata++;
 			else
 				r->st->nmanaged++;
+			tfjson_release_behind(r->j);
 		} else if (resources) {
 			struct tf_resource *res = new_res(r);
 			if (show_resource(r->a, r->j, r->o, res, r->e) < 0)
 				return -1;
+			tfjson_release_behind(r->j);
 			count(r->st, res);
 		} else if (show_module(r, level + 1) < 0) {
 			return -1;
@@ -576,8 +579,17 @@ static bool all_space(const char *p, size_t n)
 	return true;
 }
 
+static int parse_state(struct arena *a, const char *data, size_t n, const char *name, const struct tf_read_opts *o,
+		       struct tf_state *out, struct err *e, bool mapped);
+
 int tfstate_parse(struct arena *a, const char *data, size_t n, const char *name, const struct tf_read_opts *o,
 		  struct tf_state *out, struct err *e)
+{
+	return parse_state(a, data, n, name, o, out, e, false);
+}
+
+static int parse_state(struct arena *a, const char *data, size_t n, const char *name, const struct tf_read_opts *o,
+		       struct tf_state *out, struct err *e, bool mapped)
 {
 	struct tfjson j;
 	struct reader r = { a, &j, o, out, 0, e, false };
@@ -586,7 +598,7 @@ int tfstate_parse(struct arena *a, const char *data, size_t n, const char *name,
 
 	memset(out, 0, sizeof(*out));
 	out->path = name;
-	tf_digest_hex(data, n, out->digest);
+	tf_digest_hex(data, n, out->digest, mapped);
 	if (all_space(data, n)) {
 		out->form = TF_STATE_EMPTY;
 		out->note = "the state file is empty: Terraform treats it as no state";
@@ -598,6 +610,7 @@ int tfstate_parse(struct arena *a, const char *data, size_t n, const char *name,
 	}
 	if (tfjson_open(&j, a, data, n, name, e) < 0)
 		return -1;
+	j.file_backed = mapped && j.base == data;
 	t = tfjson_next(&j);
 	if (t != TFJ_OBJ_BEGIN) {
 		if (t != TFJ_ERROR)
@@ -703,7 +716,7 @@ int tfstate_load(struct arena *a, const char *path, const struct tf_read_opts *o
 	memset(out, 0, sizeof(*out));
 	if (tf_map_file(a, path, max, &data, e) < 0)
 		return -1;
-	return tfstate_parse(a, data.p, data.n, path, o, out, e);
+	return parse_state(a, data.p, data.n, path, o, out, e, tf_is_mapped(a, data));
 }
 
 const struct tf_resource *tfstate_find(const struct tf_state *st, const char *address)
