@@ -38,6 +38,8 @@ static void run(const uint8_t *data, size_t size, const struct shell_limits *lim
 		struct buf b;
 		buf_init(&b, 0);
 		shell_dump(root, &b);
+		buf_reset(&b);
+		shell_dump_json(root, &b);
 		buf_release(&b);
 	} else if (e.msg[0] == '\0' || root != NULL) {
 		abort();

@@ -172,4 +172,11 @@ int shell_walk(const struct shell_node *root, int (*cb)(const struct shell_visit
 struct buf;
 void shell_dump(const struct shell_node *root, struct buf *out);
 
+/*
+ * Writes the tree as one JSON object (schema: doc/json/shell-ast.md), the
+ * machine-readable twin of shell_dump. "a && b || c" chains are flattened
+ * into {"kind":"and-or","items":[...],"ops":["&&","||"]}.
+ */
+void shell_dump_json(const struct shell_node *root, struct buf *out);
+
 #endif

@@ -348,3 +348,192 @@ void shell_dump(const struct shell_node *root, struct buf *out)
 	if (root)
 		dump_node(root, out, 0, NULL);
 }
+
+/* ---- JSON ---- */
+
+static void json_node(const struct shell_node *n, struct buf *out);
+
+static void json_key(struct buf *out, const char *key)
+{
+	buf_printf(out, ",\"%s\":", key);
+}
+
+static void json_strz(struct buf *out, const char *s)
+{
+	buf_json_str(out, s, strlen(s));
+}
+
+static void json_substs(struct shell_node **s, size_t n, struct buf *out)
+{
+	buf_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(out, ',');
+		json_node(s[i], out);
+	}
+	buf_addc(out, ']');
+}
+
+static void json_word(const struct shell_word *w, struct buf *out)
+{
+	static const char *const names[] = { "quoted", "param", "cmdsubst", "arith", "glob", "tilde", "procsubst", "brace" };
+	buf_addz(out, "{\"value\":");
+	buf_json_str(out, w->lit, w->lit_n);
+	json_key(out, "raw");
+	buf_json_str(out, w->raw.p, w->raw.n);
+	json_key(out, "flags");
+	buf_addc(out, '[');
+	bool any = false;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (w->flags & (1u << i)) {
+			if (any)
+				buf_addc(out, ',');
+			json_strz(out, names[i]);
+			any = true;
+		}
+	}
+	buf_addc(out, ']');
+	if (w->nsubst) {
+		json_key(out, "substitutions");
+		json_substs(w->subst, w->nsubst, out);
+	}
+	buf_addc(out, '}');
+}
+
+static void json_words(const char *key, const struct shell_word *w, size_t n, struct buf *out)
+{
+	json_key(out, key);
+	buf_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(out, ',');
+		json_word(&w[i], out);
+	}
+	buf_addc(out, ']');
+}
+
+static void json_redirs(const struct shell_node *n, struct buf *out)
+{
+	if (!n->nredirs)
+		return;
+	json_key(out, "redirections");
+	buf_addc(out, '[');
+	for (size_t i = 0; i < n->nredirs; i++) {
+		const struct shell_redir *r = &n->redirs[i];
+		if (i)
+			buf_addc(out, ',');
+		buf_addz(out, "{\"op\":");
+		json_strz(out, redir_names[r->op]);
+		if (r->fd >= 0)
+			buf_printf(out, ",\"fd\":%d", r->fd);
+		if (r->fd_var) {
+			json_key(out, "fd_var");
+			json_strz(out, r->fd_var);
+		}
+		json_key(out, "target");
+		json_word(&r->target, out);
+		if (r->op == REDIR_HEREDOC || r->op == REDIR_HEREDOC_TAB) {
+			json_key(out, "body");
+			buf_json_str(out, r->body, r->body_n);
+			buf_printf(out, ",\"body_literal\":%s", r->body_quoted ? "true" : "false");
+			if (r->nsubst) {
+				json_key(out, "body_substitutions");
+				json_substs(r->subst, r->nsubst, out);
+			}
+		}
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+}
+
+static void json_kids(const char *key, struct shell_node **kids, size_t n, struct buf *out)
+{
+	json_key(out, key);
+	buf_addc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(out, ',');
+		if (kids[i])
+			json_node(kids[i], out);
+		else
+			buf_addz(out, "null");
+	}
+	buf_addc(out, ']');
+}
+
+static void json_node(const struct shell_node *n, struct buf *out)
+{
+	if (n->kind == SHELL_AND || n->kind == SHELL_OR) {
+		/* flattened like the dump: items[0] ops[0] items[1] ops[1] items[2] ... */
+		size_t k = 0;
+		const struct shell_node *c;
+		for (c = n; c->kind == SHELL_AND || c->kind == SHELL_OR; c = c->kids[0])
+			k++;
+		const struct shell_node **spine = xmalloc(sizeof(*spine) * k);
+		size_t i = 0;
+		for (c = n; c->kind == SHELL_AND || c->kind == SHELL_OR; c = c->kids[0])
+			spine[i++] = c;
+		buf_addz(out, "{\"kind\":\"and-or\",\"src\":");
+		buf_json_str(out, n->src.p, n->src.n);
+		buf_addz(out, ",\"items\":[");
+		json_node(c, out);
+		for (i = k; i-- > 0;) {
+			buf_addc(out, ',');
+			json_node(spine[i]->kids[1], out);
+		}
+		buf_addz(out, "],\"ops\":[");
+		for (i = k; i-- > 0;)
+			buf_printf(out, "%s\"%s\"", i + 1 == k ? "" : ",", spine[i]->kind == SHELL_AND ? "&&" : "||");
+		buf_addz(out, "]}");
+		free(spine);
+		return;
+	}
+	buf_addz(out, "{\"kind\":");
+	json_strz(out, kind_names[n->kind]);
+	json_key(out, "src");
+	buf_json_str(out, n->src.p, n->src.n);
+	if (n->name) {
+		json_key(out, "name");
+		json_strz(out, n->name);
+	}
+	if (n->kind == SHELL_SIMPLE)
+		json_words("assignments", n->assigns, n->nassigns, out);
+	if (n->kind == SHELL_SIMPLE || n->nwords)
+		json_words("words", n->words, n->nwords, out);
+	if (n->kind == SHELL_PIPELINE) {
+		json_key(out, "stderr_piped");
+		buf_addc(out, '[');
+		for (size_t i = 0; i + 1 < n->nkids; i++)
+			buf_printf(out, "%s%s", i ? "," : "", n->pipe_stderr[i] ? "true" : "false");
+		buf_addc(out, ']');
+	}
+	if (n->kind == SHELL_CASE) {
+		json_key(out, "arms");
+		buf_addc(out, '[');
+		for (size_t i = 0; i < n->nkids; i++) {
+			if (i)
+				buf_addc(out, ',');
+			buf_printf(out, "{\"arm\":%zu", i);
+			json_words("patterns", n->arms[i].patterns, n->arms[i].npatterns, out);
+			json_key(out, "body");
+			if (n->kids[i])
+				json_node(n->kids[i], out);
+			else
+				buf_addz(out, "null");
+			buf_addc(out, '}');
+		}
+		buf_addc(out, ']');
+	} else if (n->nkids || n->kind == SHELL_SEQ) {
+		json_kids("kids", n->kids, n->nkids, out);
+	}
+	json_redirs(n, out);
+	buf_addc(out, '}');
+}
+
+void shell_dump_json(const struct shell_node *root, struct buf *out)
+{
+	if (root)
+		json_node(root, out);
+	else
+		buf_addz(out, "null");
+}

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "common/arena.h"
 #include "common/buf.h"
 #include "shell/shell.h"
@@ -607,6 +609,50 @@ TEST(dump_is_readable)
 	buf_release(&b);
 }
 
+TEST(dump_json)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	shell_dump_json(parse("A=1 curl -s \"$u\" | sh 2>/dev/null && echo $(id) || f"), &b);
+	json_error_t je;
+	json_t *j = json_loadb(b.p, b.n, JSON_ALLOW_NUL, &je);
+	CHECK(j != NULL);
+	if (!j)
+		fprintf(stderr, "bad JSON (%s): %s\n", je.text, b.p);
+	json_t *ao = json_array_get(json_object_get(j, "kids"), 0);
+	CHECK_STREQ(json_string_value(json_object_get(ao, "kind")), "and-or");
+	CHECK_INTEQ(json_array_size(json_object_get(ao, "items")), 3);
+	CHECK_STREQ(json_string_value(json_array_get(json_object_get(ao, "ops"), 1)), "||");
+	json_t *pl = json_array_get(json_object_get(ao, "items"), 0);
+	CHECK_STREQ(json_string_value(json_object_get(pl, "kind")), "pipeline");
+	json_t *curl = json_array_get(json_object_get(pl, "kids"), 0);
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(curl, "assignments"), 0), "value")), "A=1");
+	json_t *u = json_array_get(json_object_get(curl, "words"), 2);
+	CHECK_STREQ(json_string_value(json_object_get(u, "raw")), "\"$u\"");
+	CHECK_STREQ(json_string_value(json_array_get(json_object_get(u, "flags"), 1)), "param");
+	json_t *sh = json_array_get(json_object_get(pl, "kids"), 1);
+	CHECK_STREQ(json_string_value(json_object_get(json_array_get(json_object_get(sh, "redirections"), 0), "op")), ">");
+	CHECK_INTEQ(json_integer_value(json_object_get(json_array_get(json_object_get(sh, "redirections"), 0), "fd")), 2);
+	json_decref(j);
+	/* every construct gives valid JSON */
+	static const char *const srcs[] = {
+		"case $x in a|b) c;; *) ;; esac", "cat <<E <<'F'\n$(a)\nE\nb\nF\n", "f() { g; } > x", "if a; then b; elif c; then d; else e; fi",
+		"for i in 1 2; do :; done", "for ((i=0;i<2;i++)); do :; done", "[[ -f x ]] && (( y ))", "coproc c { a; }", "time ! a |& b &",
+		"exec {fd}>x 3<&-", "a=(1 \"2\" $(b))", "echo $'\\0\\x01'", "", "x && y && z || w",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(srcs); i++) {
+		buf_reset(&b);
+		shell_dump_json(parse(srcs[i]), &b);
+		j = json_loadb(b.p, b.n, JSON_ALLOW_NUL, &je);
+		if (!j) {
+			fprintf(stderr, "bad JSON for <%s> (%s): %s\n", srcs[i], je.text, b.p);
+			h_failed_checks++;
+		}
+		json_decref(j);
+	}
+	buf_release(&b);
+}
+
 TEST(source_spans)
 {
 	struct shell_node *r = parse("  echo hi | cat  ; ls");
@@ -629,4 +675,4 @@ static void setup(void)
 TEST_MAIN(simple_and_lists, quoting, expansions_keep_source_text, substitutions, pipelines_and_context,
 	  walk_context, walk_reaches_every_position, walk_stops, compound_commands, case_statements, functions, assignments, redirections,
 	  heredocs, keywords_only_in_command_position, syntax_errors_have_positions, limits,
-	  nul_bytes_and_odd_input, dump_is_readable, source_spans)
+	  nul_bytes_and_odd_input, dump_is_readable, dump_json, source_spans)
