@@ -1,10 +1,10 @@
 /*
  * fuzz_shell.c: libFuzzer target for the shell parser. Parses the input with
  * small limits (so deep or huge inputs hit the caps quickly) and with the
- * defaults, then walks and dumps whatever parsed, checking the invariants a
- * consumer relies on: every visited command is a SHELL_SIMPLE, word values
- * are NUL-terminated at lit_n, and an error always comes with a message and
- * no tree.
+ * defaults, then walks and dumps (text and JSON) whatever parsed, checking
+ * the invariants a consumer relies on: every visited command is a
+ * SHELL_SIMPLE, word values are NUL-terminated at lit_n, and an error always
+ * comes with a message and no tree.
  */
 #include <stdint.h>
 #include <stdlib.h>
