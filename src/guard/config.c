@@ -733,6 +733,9 @@ static void set_defaults(struct bw_config *cfg)
  * (returns 0, nothing merged); an unreadable one breaks the config, since
  * rules the user meant to apply would otherwise be silently skipped.
  */
+static void load_text(struct arena *a, const char *path, const char *text, size_t n, struct bw_config *cfg,
+		      bool prod_default[6]);
+
 static int load_one(struct arena *a, const char *path, struct bw_config *cfg, bool prod_default[6], bool must_exist,
 		    struct err *e)
 {
@@ -751,15 +754,23 @@ static int load_one(struct arena *a, const char *path, struct bw_config *cfg, bo
 		}
 		return 0;
 	}
+	load_text(a, path, b.p ? b.p : "", b.n, cfg, prod_default);
+	buf_release(&b);
+	UNUSED(e);
+	return 0;
+}
+
+/* Parses one file's text as a layer and merges it into cfg (or marks cfg broken). */
+static void load_text(struct arena *a, const char *path, const char *text, size_t n, struct bw_config *cfg,
+		      bool prod_default[6])
+{
 	struct bw_config layer;
 	memset(&layer, 0, sizeof(layer));
 	struct loader l = { .a = a, .path = path, .out = &layer, .warn_to = cfg };
-	if (memchr(b.p ? b.p : "", '\0', b.n)) {
+	if (memchr(text, '\0', n))
 		l.problem = arena_printf(a, "%s:1: the file contains NUL bytes; it is not a YAML text file", path);
-	} else {
-		parse_text(&l, b.p ? b.p : "", b.n);
-	}
-	buf_release(&b);
+	else
+		parse_text(&l, text, n);
 	if (cfg->nfiles < ARRAY_SIZE(cfg->files))
 		cfg->files[cfg->nfiles++] = arena_strdup(a, path);
 	if (l.problem) {
@@ -767,10 +778,16 @@ static int load_one(struct arena *a, const char *path, struct bw_config *cfg, bo
 			cfg->broken = true;
 			cfg->broken_msg = l.problem;
 		}
-		return 0;
+		return;
 	}
 	merge_layer(a, cfg, &layer, l.prod_set, prod_default);
-	UNUSED(e);
+}
+
+int config_load_text(struct arena *a, const char *name, const char *text, size_t n, struct bw_config *cfg)
+{
+	bool prod_default[6] = { true, true, true, true, true, true };
+	set_defaults(cfg);
+	load_text(a, name, text, n, cfg, prod_default);
 	return 0;
 }
 

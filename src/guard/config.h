@@ -82,6 +82,9 @@ int config_load(struct arena *a, const char *cwd, struct bw_config *cfg, struct 
 /* Loads exactly one file (for tests and "blastwall config check"). */
 int config_load_file(struct arena *a, const char *path, struct bw_config *cfg, struct err *e);
 
+/* Loads YAML text as if it were the file name (for the fuzzer); always 0, problems set cfg->broken. */
+int config_load_text(struct arena *a, const char *name, const char *text, size_t n, struct bw_config *cfg);
+
 /* The override for rule id (last match wins), or -1 when none. */
 int config_rule_decision(const struct bw_config *cfg, const char *rule_id, bool prod);
 
