@@ -115,6 +115,9 @@ static int parse_pretooluse(struct arena *a, const json_t *root, const char *she
 	const char *tool, *event;
 	if (opt_string(a, root, "hook_event_name", &event, why) < 0)
 		return -1;
+	/* Installed under another event by mistake (PostToolUse, PermissionRequest): not ours to answer. */
+	if (event && strcmp(event, "PreToolUse") != 0 && strcmp(event, "BeforeTool") != 0)
+		return 0;
 	if (opt_string(a, root, "tool_name", &tool, why) < 0)
 		return -1;
 	if (!tool) {

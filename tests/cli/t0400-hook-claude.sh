@@ -43,6 +43,10 @@ expect_exit 0 "the Read tool passes" sh -c "jq -nc '{tool_name: \"Read\", tool_i
 expect_exit 0 "a Write of rm -rf text passes" hook "rm -rf /" Write
 [ ! -s "$T/out" ] && pass "only Bash is checked" || fail "only Bash is checked"
 
+# another hook event (installed under PostToolUse by mistake) is not answered
+expect_exit 0 "a PostToolUse payload passes" sh -c "jq -nc '{hook_event_name: \"PostToolUse\", tool_name: \"Bash\", tool_input: {command: \"rm -rf /\"}, tool_response: {}}' | '$BLASTWALL' hook claude"
+[ ! -s "$T/out" ] && pass "other events print nothing" || fail "other events print nothing"
+
 # no cwd in the payload: the process's is used
 expect_exit 0 "a payload without cwd works" sh -c "jq -nc '{tool_name: \"Bash\", tool_input: {command: \"rm -rf /\"}}' | '$BLASTWALL' hook claude"
 jq -e '.hookSpecificOutput.permissionDecision == "deny"' "$T/out" >/dev/null && pass "without cwd: still denied" || fail "without cwd: still denied"
