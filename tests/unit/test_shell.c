@@ -447,6 +447,56 @@ TEST(heredocs)
 	CHECK_CMDS("cat <<$(rm x)\nbody\n$(rm x)\n", "<cat>\n");
 }
 
+TEST(rare_paths)
+{
+	CHECK_CMDS("echo $'\\a\\b\\e\\E\\f\\n\\r\\v\\q\\xZ\\uFFFFFF\\U0010FFFF\\U00110000'",
+		   "<echo> <\a\b\x1b\x1b\f\n\r\v\\q\\xZ\xef\xbf\xbf" "FF\xf4\x8f\xbf\xbf\xef\xbf\xbd>\n");
+	CHECK_CMDS("echo $'\\u263a\\U0001F600\\x4A'", "<echo> <\xe2\x98\xba\xf0\x9f\x98\x80J>\n");
+	CHECK_CMDS("echo $[1+2] $((\"1\" + ' ' + `echo 2` + \\1))", "<echo> <$[1+2]> <$((\"1\" + ' ' + `echo 2` + \\1))>\n<echo> <2>\n");
+	CHECK_CMDS("(( a[\"x\"] + $((1)) ))", "");
+	CHECK_CMDS("echo ${x:-'a}b'} ${x:-\\}} ${x:-`id`}", "<echo> <${x:-'a}b'}> <${x:-\\}}> <${x:-`id`}>\n<id>\n");
+	CHECK_CMDS("echo `echo a\\\nb`", "<echo> <`echo a\\\nb`>\n<echo> <ab>\n");
+	CHECK_CMDS("echo \"`echo x`\" \"a\\\nb\"", "<echo> <`echo x`> <ab>\n<echo> <x>\n");
+	CHECK_CMDS("ls @(a|'b c'|\"d\"|$(e)|\\)|`f`)", "<ls> <@(a|'b c'|\"d\"|$(e)|\\)|`f`)>\n<e>\n<f>\n");
+	CHECK_CMDS("for ((\n i=0 ;\n i<1 ;\n i++ \n)); do a; done", "<a>\n");
+	CHECK_CMDS("for x in a b\ndo c; done", "<c>\n");
+	CHECK_CMDS("a | ! b", "<a>\n<b>\n");
+	CHECK_CMDS("coproc { a; }; coproc (b); coproc n (c)", "<a>\n<b>\n<c>\n");
+	const struct shell_node *c = first_cmd("echo 99999999999>x");
+	CHECK(c && c->nredirs == 1 && c->redirs[0].fd == 2147483647);
+	CHECK_ERR("echo $(\n", "unterminated command substitution");
+	CHECK_ERR("echo <(a", "unterminated process substitution");
+	CHECK_ERR("echo $(a b c", "unterminated");
+	CHECK_ERR("echo $(a ;; b)", "inside $( )");
+	CHECK_ERR("echo <(a ;; b)", "inside a process substitution");
+	CHECK_ERR("echo `a )`", "(in a backquoted command)");
+	CHECK_ERR("echo $[1", "unterminated $[");
+	CHECK_ERR("ls @(a", "unterminated pattern");
+	CHECK_ERR("ls @('a", "unterminated single quote");
+	CHECK_ERR("echo ${x:-'a}", "unterminated single quote");
+	CHECK_ERR("echo $((1 + 'a))", "unterminated");
+	CHECK_ERR("case", "expected a word after 'case'");
+	CHECK_ERR("case x", "needs 'in'");
+	CHECK_ERR("case x foo", "expected 'in'");
+	CHECK_ERR("case x in a\n", "unexpected newline: expected ')' after a case pattern");
+	CHECK_ERR("case x in |) a;; esac", "expected a case pattern");
+	CHECK_ERR("case x in a) b; c) d;; esac", "expected 'esac' to go with 'case', found ')'");
+	CHECK_ERR("[[ a & b ]]", "inside [[ ]]");
+	CHECK_ERR("[[ a ; b ]]", "inside [[ ]]");
+	CHECK_ERR("function", "function name");
+	CHECK_ERR("function f(x", "expected ')'");
+	CHECK_ERR("for x in a b ) ; do c; done", "word list");
+	CHECK_ERR("for a-b in x; do c; done", "not a valid variable name");
+	CHECK_ERR("for ((a;b)); do c; done", "expected ';'");
+	CHECK_ERR("for ((a;b;c) ); do d; done", "'))'");
+	CHECK_ERR("for x in a; echo; done", "expected 'do' to go with 'for'");
+	CHECK_ERR("if a; then b; fi fi", "unexpected 'fi'");
+	CHECK_ERR("(a b c) d", "unexpected 'd'");
+	CHECK_ERR("(a;;)", "expected ')'");
+	CHECK_ERR("echo a b c (", "unexpected '('");
+	CHECK_ERR("a=(b ;)", "in an array assignment");
+}
+
 TEST(keywords_only_in_command_position)
 {
 	CHECK_CMDS("echo if then fi done", "<echo> <if> <then> <fi> <done>\n");
@@ -674,5 +724,5 @@ static void setup(void)
 
 TEST_MAIN(simple_and_lists, quoting, expansions_keep_source_text, substitutions, pipelines_and_context,
 	  walk_context, walk_reaches_every_position, walk_stops, compound_commands, case_statements, functions, assignments, redirections,
-	  heredocs, keywords_only_in_command_position, syntax_errors_have_positions, limits,
+	  heredocs, rare_paths, keywords_only_in_command_position, syntax_errors_have_positions, limits,
 	  nul_bytes_and_odd_input, dump_is_readable, dump_json, source_spans)
