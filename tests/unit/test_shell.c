@@ -656,6 +656,13 @@ TEST(dump_is_readable)
 	CHECK(b.p && strstr(b.p, "redirect << \"E\" [quoted] body (literal) \"x\\n\""));
 	CHECK(b.p && strstr(b.p, "  if\n    cond list\n"));
 	CHECK(b.p && strstr(b.p, "    else list\n"));
+	buf_reset(&b);
+	shell_dump(parse("f() { while a; do case $x in y|z) w;; *) ;; esac; done; }; for i in 1; do :; done; exec {fd}>x"), &b);
+	CHECK(b.p && strstr(b.p, "  function \"f\"\n    group\n"));
+	CHECK(b.p && strstr(b.p, "        while\n          cond list\n"));
+	CHECK(b.p && strstr(b.p, "          do list\n            case\n              subject \"$x\" [param]\n              arm\n                pattern \"y\"\n                pattern \"z\"\n"));
+	CHECK(b.p && strstr(b.p, "  for \"i\"\n    word \"1\"\n"));
+	CHECK(b.p && strstr(b.p, "redirect {fd}> \"x\"\n"));
 	buf_release(&b);
 }
 
