@@ -157,7 +157,7 @@ int lock_acquire(struct storage *stg, const char *repo_name, const char *purpose
 				err_hint(e, "this process already holds the lock (a bug: please report it)");
 			else
 				err_hint(e, "wait for it to finish; if that process is gone (another host, a reboot), "
-					    "remove the lock with 'blastwall repo unlock --repo %s'",
+					    "remove the lock with 'blastwall repo unlock --force --repo %s'",
 					 repo_name);
 			break;
 		}

@@ -14,7 +14,7 @@ for _ in $(seq 100); do [ -e r/locks/writer ] && break; sleep 0.05; done
 [ -e r/locks/writer ] && pass "a writer holds the lock" || fail "a writer holds the lock"
 expect_exit 1 "a second writer is kept out" "$W" write r 2 1 1
 expect_grep "$T/err" "repository 'r' is locked by backup \(pid $slow on $(hostname)" "the message names the holder"
-expect_grep "$T/err" "blastwall repo unlock --repo r" "and how to remove a lock"
+expect_grep "$T/err" "blastwall repo unlock --force --repo r" "and how to remove a lock"
 expect_exit 1 "prune is kept out" bw prune --repo r
 expect_exit 1 "forget is kept out" bw forget --repo r --keep-last 1
 expect_exit 0 "forget --dry-run needs no lock" bw forget --repo r --keep-last 1 --dry-run

@@ -70,7 +70,7 @@ TEST(lock_states)
 	CHECK_INTEQ(state(), LOCK_LIVE);
 	CHECK(lock_acquire(st, "r", "prune", &e) < 0);
 	CHECK(strstr(e.msg, "is locked by backup") != NULL);
-	CHECK(strstr(e.hint, "blastwall repo unlock --repo r") != NULL);
+	CHECK(strstr(e.hint, "blastwall repo unlock --force --repo r") != NULL);
 
 	/* our own pid with another start time: the pid was reused, the holder is gone */
 	put_lock(host, (long)getpid(), 12345, (long long)time(NULL));
