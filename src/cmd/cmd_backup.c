@@ -13,6 +13,7 @@
 #include "backup/repo_admin.h"
 #include "backup/source.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_db.h"
 #include "db/postgres.h"
 #include "db/sqlite.h"
 
@@ -32,7 +33,6 @@ static void usage(FILE *f)
 		   "  -q, --quiet            no progress, no summary\n");
 }
 
-int cmd_parse_jobs(const char *cmd, const char *arg, int *out);
 int cmd_parse_jobs(const char *cmd, const char *arg, int *out)
 {
 	unsigned long long v;

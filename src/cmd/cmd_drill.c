@@ -13,9 +13,9 @@
 #include "backup/drill.h"
 #include "backup/repo_admin.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_db.h"
 #include "common/fs.h"
 
-int cmd_parse_jobs(const char *cmd, const char *arg, int *out);
 
 static void usage(FILE *f)
 {

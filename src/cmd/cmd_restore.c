@@ -13,12 +13,12 @@
 #include "backup/repo_admin.h"
 #include "backup/source.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_db.h"
 #include "common/fs.h"
 #include "db/pgcluster.h"
 #include "db/postgres.h"
 #include "db/sqlite.h"
 
-int cmd_parse_jobs(const char *cmd, const char *arg, int *out);
 
 static void usage(FILE *f)
 {
