@@ -4,7 +4,7 @@
  *   shell-bench CORPUS [ROUNDS]   parse (and walk) each line of CORPUS ROUNDS
  *                                 times; print per-command latency and memory
  *   shell-bench --big             time 1 MB inputs of several shapes
- *   shell-bench --file FILE       time FILE parsed as one script
+ *   shell-bench --file FILE       time FILE parsed as one script, once
  *   shell-bench --filter CORPUS   print the lines that parse and hold no
  *                                 heredoc (for whole-file runs of other parsers)
  *
@@ -111,8 +111,8 @@ static int corpus(const char *path, int rounds)
 	return 0;
 }
 
-/* Best of 3 runs, each in a fresh arena (so page faults are counted, as in a hook). */
-static void time_big(const char *name, const char *src, size_t n)
+/* Best of rounds runs, each in a fresh arena (so page faults are counted, as in a hook). */
+static void time_runs(const char *name, const char *src, size_t n, int rounds)
 {
 	struct arena *a = NULL;
 	struct shell_node *root;
@@ -120,7 +120,7 @@ static void time_big(const char *name, const char *src, size_t n)
 	size_t visited = 0;
 	double t = 1e18;
 	int rc = 0;
-	for (int r = 0; r < 3; r++) {
+	for (int r = 0; r < rounds; r++) {
 		arena_free(a);
 		a = arena_new();
 		visited = 0;
@@ -135,6 +135,11 @@ static void time_big(const char *name, const char *src, size_t n)
 	printf("%-38s %8.2f ms  %s, %zu commands, arena %.1f MB\n", name, t / 1e6, rc == 0 ? "parsed" : e.msg, visited,
 	       arena_used(a) / 1e6);
 	arena_free(a);
+}
+
+static void time_big(const char *name, const char *src, size_t n)
+{
+	time_runs(name, src, n, 3);
 }
 
 /* Writes pat at off once; returns the new end. */
@@ -211,7 +216,7 @@ static int whole_file(const char *path)
 			s = xrealloc(s, cap *= 2);
 	}
 	fclose(f);
-	time_big(path, s, n);
+	time_runs(path, s, n, 1);
 	free(s);
 	return 0;
 }
