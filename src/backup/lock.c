@@ -194,6 +194,20 @@ int lock_acquire(struct storage *stg, const char *repo_name, const char *purpose
 	return rc;
 }
 
+int lock_refresh(struct storage *stg, const char *purpose, struct err *e)
+{
+	enum lock_state st;
+	char desc[512];
+	if (lock_inspect(stg, &st, desc, sizeof(desc), e) < 0)
+		return -1;
+	if (st != LOCK_MINE)
+		return 0; /* removed by hand (repo unlock --force): do not resurrect it */
+	char *body = lock_body(purpose);
+	int r = storage_put(stg, LOCK_KEY, body, strlen(body), 0, e);
+	free(body);
+	return r;
+}
+
 int lock_release(struct storage *stg, struct err *e)
 {
 	enum lock_state st;

@@ -19,9 +19,13 @@
 
 #define LOCK_KEY "locks/writer"
 #define LOCK_STALE_SECONDS (24 * 3600)
+/* How often a holder rewrites its lock's time, so that a long run is never judged stale from another host. */
+#define LOCK_REFRESH_SECONDS 3600
 
 /* Takes the lock for purpose; a live holder fails with a message naming it and how to remove the lock. */
 int lock_acquire(struct storage *st, const char *repo_name, const char *purpose, struct err *e);
+/* Rewrites our lock with the current time (when it is still ours). */
+int lock_refresh(struct storage *st, const char *purpose, struct err *e);
 /* Removes our lock. */
 int lock_release(struct storage *st, struct err *e);
 

@@ -417,11 +417,14 @@ static void repo_close_cb(void *p)
 	repo_close(p);
 }
 
+static void heartbeat_stop(struct repo *r);
+
 void repo_close(struct repo *r)
 {
 	if (!r || r->closed)
 		return;
 	r->closed = true;
+	heartbeat_stop(r);
 	pthread_mutex_lock(&r->mu);
 	bool locked = r->locked;
 	r->locked = false;
@@ -433,6 +436,7 @@ void repo_close(struct repo *r)
 	}
 	bwcrypto_wipe(r->enc_key, sizeof(r->enc_key));
 	bwcrypto_wipe(r->id_key, sizeof(r->id_key));
+	pthread_cond_destroy(&r->hb_cv);
 	pthread_mutex_destroy(&r->mu);
 }
 
@@ -506,6 +510,7 @@ static int open_repo(struct arena *a, const char *path, const struct repo_key_op
 	rp->st = st;
 	rp->path = arena_strdup(a, path);
 	pthread_mutex_init(&rp->mu, NULL);
+	pthread_cond_init(&rp->hb_cv, NULL);
 	const char *id = json_string_value(json_object_get(cfg, "id"));
 	if (!id || strlen(id) != 32)
 		return err_set(e, "the config of repository '%s' is damaged: bad id", path);
@@ -624,6 +629,41 @@ void repo_get_facts(const struct repo *r, struct repo_facts *f)
 
 /* ---------- lock ---------- */
 
+static void *heartbeat_main(void *p)
+{
+	struct repo *r = p;
+	pthread_mutex_lock(&r->mu);
+	while (!r->hb_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += LOCK_REFRESH_SECONDS;
+		while (!r->hb_stop && pthread_cond_timedwait(&r->hb_cv, &r->mu, &until) == 0)
+			;
+		if (r->hb_stop)
+			break;
+		pthread_mutex_unlock(&r->mu);
+		struct err e;
+		err_init(&e);
+		if (lock_refresh(r->st, r->purpose, &e) < 0)
+			bw_warn("cannot refresh the lock of '%s': %s", r->path, e.msg);
+		pthread_mutex_lock(&r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+static void heartbeat_stop(struct repo *r)
+{
+	pthread_mutex_lock(&r->mu);
+	bool running = r->hb_running;
+	r->hb_stop = true;
+	r->hb_running = false;
+	pthread_cond_broadcast(&r->hb_cv);
+	pthread_mutex_unlock(&r->mu);
+	if (running)
+		pthread_join(r->hb, NULL);
+}
+
 int repo_lock(struct repo *r, const char *purpose, struct err *e)
 {
 	pthread_mutex_lock(&r->mu);
@@ -635,12 +675,16 @@ int repo_lock(struct repo *r, const char *purpose, struct err *e)
 		return -1;
 	pthread_mutex_lock(&r->mu);
 	r->locked = true;
+	snprintf(r->purpose, sizeof(r->purpose), "%s", purpose);
+	r->hb_stop = false;
+	r->hb_running = pthread_create(&r->hb, NULL, heartbeat_main, r) == 0; /* without it: no refresh, still locked */
 	pthread_mutex_unlock(&r->mu);
 	return 0;
 }
 
 void repo_unlock(struct repo *r)
 {
+	heartbeat_stop(r);
 	pthread_mutex_lock(&r->mu);
 	bool was = r->locked;
 	r->locked = false;

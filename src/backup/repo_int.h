@@ -29,8 +29,13 @@ struct repo {
 	bool encrypted;
 	uint8_t enc_key[BWCRYPTO_KEYBYTES]; /* valid when encrypted */
 	uint8_t id_key[BWCRYPTO_KEYBYTES];  /* valid when encrypted */
-	pthread_mutex_t mu;                 /* guards locked */
+	pthread_mutex_t mu;                 /* guards locked, hb_stop */
 	bool locked;
+	/* while locked, a heartbeat thread refreshes the lock's time (see lock.h) */
+	pthread_t hb;
+	pthread_cond_t hb_cv;
+	bool hb_running, hb_stop;
+	char purpose[64];
 	bool closed;
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backup/lock.h"
+#include "common/buf.h"
 
 static struct storage *st;
 static struct arena *a;
@@ -101,4 +102,26 @@ TEST(lock_states)
 	teardown();
 }
 
-TEST_MAIN(lock_states)
+TEST(lock_refresh_keeps_it_fresh_and_never_resurrects)
+{
+	setup();
+	struct err e;
+	err_init(&e);
+	CHECK(lock_acquire(st, "r", "backup", &e) == 0);
+	CHECK(lock_refresh(st, "backup", &e) == 0);
+	CHECK_INTEQ(state(), LOCK_MINE);
+	struct buf b;
+	buf_init(&b, 0);
+	CHECK(storage_get(st, LOCK_KEY, &b, 4096, &e) == 0);
+	json_error_t je;
+	json_t *j = json_loadb(b.p, b.n, 0, &je);
+	CHECK(j && json_integer_value(json_object_get(j, "time")) >= (json_int_t)time(NULL) - 5);
+	json_decref(j);
+	buf_release(&b);
+	CHECK(lock_remove(st, &e) == 0);
+	CHECK(lock_refresh(st, "backup", &e) == 0);
+	CHECK_INTEQ(state(), LOCK_NONE); /* removed by hand: stays removed */
+	teardown();
+}
+
+TEST_MAIN(lock_states, lock_refresh_keeps_it_fresh_and_never_resurrects)
