@@ -73,9 +73,21 @@ struct parser {
 	size_t ws_from, ws_to; /* the last run of blanks skipped, to end spans before it */
 };
 
+/*
+ * A growing array for the parts of a node being built. The first elements
+ * live in the vec itself, on the parser's C stack; vec_done then copies
+ * exactly n of them into the arena, so the tree carries no slack for the
+ * usual small lists. Longer lists move to the arena and stay there. Never
+ * copy a vec by value: p may point into it.
+ */
+#define VEC_INLINE 256
 struct vec {
 	void *p;
 	size_t n, cap;
+	union {
+		max_align_t align;
+		unsigned char bytes[VEC_INLINE];
+	} inl;
 };
 
 struct wbuild {
@@ -197,6 +209,10 @@ static void end_node(struct parser *p, struct shell_node *nd, size_t start)
 
 static void *vec_push(struct parser *p, struct vec *v, size_t sz)
 {
+	if (!v->p) {
+		v->p = v->inl.bytes;
+		v->cap = VEC_INLINE / sz;
+	}
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 4;
 		v->p = arena_grow(p->a, v->p, v->n, nc, sz);
@@ -210,6 +226,25 @@ static void *vec_push(struct parser *p, struct vec *v, size_t sz)
 static void push_node(struct parser *p, struct vec *v, struct shell_node *nd)
 {
 	*(struct shell_node **)vec_push(p, v, sizeof(nd)) = nd;
+}
+
+/* Only the header: zeroing the inline bytes for every word would cost more than the parse. */
+static void vec_init(struct vec *v)
+{
+	v->p = NULL;
+	v->n = v->cap = 0;
+}
+
+/* The finished array: an exact copy of inline elements, or the arena block they moved to. */
+static void *vec_done(struct parser *p, struct vec *v, size_t sz)
+{
+	if (v->n == 0)
+		return NULL;
+	if (v->p != (void *)v->inl.bytes)
+		return v->p;
+	void *out = arena_alloc(p->a, v->n * sz);
+	memcpy(out, v->p, v->n * sz);
+	return out;
 }
 
 static void sb_reserve(struct parser *p, size_t more)
@@ -376,8 +411,12 @@ static int fail_unexpected(struct parser *p, const char *context)
 
 static void wb_init(struct parser *p, struct wbuild *wb)
 {
-	memset(wb, 0, sizeof(*wb));
 	wb->base = p->sh->sb_n;
+	wb->flags = 0;
+	vec_init(&wb->subst);
+	wb->brace_depth = 0;
+	wb->brace_sep = false;
+	wb->bracket = false;
 }
 
 static void wb_subst(struct parser *p, struct wbuild *wb, struct shell_node *nd)
@@ -394,7 +433,7 @@ static void wb_finish(struct parser *p, struct wbuild *wb, struct shell_word *w,
 	w->lit_n = sh->sb_n - wb->base;
 	w->lit = arena_strndup(p->a, sh->sb + wb->base, w->lit_n);
 	w->flags = wb->flags;
-	w->subst = wb->subst.p;
+	w->subst = vec_done(p, &wb->subst, sizeof(struct shell_node *));
 	w->nsubst = wb->subst.n;
 	sh->sb_n = wb->base;
 }
@@ -1095,7 +1134,7 @@ static void heredoc_substs(struct parser *p, struct shell_redir *r, size_t origi
 			c.pos++;
 	}
 	p->sh->sb_n = wb.base;
-	r->subst = wb.subst.p;
+	r->subst = vec_done(&c, &wb.subst, sizeof(struct shell_node *));
 	r->nsubst = wb.subst.n;
 }
 
@@ -1261,7 +1300,7 @@ static int try_redirect(struct parser *p, struct vec *v)
  */
 static void finish_redirs(struct parser *p, struct vec *v, size_t hd_mark, struct shell_redir **out, size_t *nout)
 {
-	*out = v->p;
+	*out = vec_done(p, v, sizeof(struct shell_redir));
 	*nout = v->n;
 	for (size_t i = hd_mark; i < p->nhd; i++) {
 		if (p->hd[i].v == v) {
@@ -1274,7 +1313,8 @@ static void finish_redirs(struct parser *p, struct vec *v, size_t hd_mark, struc
 /* Redirections after a compound command. */
 static int compound_redirs(struct parser *p, struct shell_node *nd)
 {
-	struct vec v = { 0 };
+	struct vec v;
+	vec_init(&v);
 	size_t hd_mark = p->nhd;
 	unsigned long hd_reads = p->hd_reads;
 	for (;;) {
@@ -1350,7 +1390,8 @@ static struct shell_node *body_until(struct parser *p, const char *kw, size_t op
 
 static struct shell_node *parse_if(struct parser *p, size_t start)
 {
-	struct vec kids = { 0 };
+	struct vec kids;
+	vec_init(&kids);
 	p->pos += 2;
 	for (;;) {
 		struct shell_node *cond = body_until(p, "then", start, "if", "after 'if'");
@@ -1380,7 +1421,7 @@ static struct shell_node *parse_if(struct parser *p, size_t start)
 	struct shell_node *nd = new_node(p, SHELL_IF, start);
 	if (!nd)
 		return NULL;
-	nd->kids = kids.p;
+	nd->kids = vec_done(p, &kids, sizeof(struct shell_node *));
 	nd->nkids = kids.n;
 	end_node(p, nd, start);
 	return nd;
@@ -1429,7 +1470,8 @@ static struct shell_node *parse_for(struct parser *p, size_t start, enum shell_k
 	struct shell_node *nd = new_node(p, kind, start);
 	if (!nd)
 		return NULL;
-	struct vec words = { 0 };
+	struct vec words;
+	vec_init(&words);
 	if (kind == SHELL_FOR && ch(p, 0) == '(' && ch(p, 1) == '(') {
 		size_t open = p->pos;
 		p->pos += 2;
@@ -1505,7 +1547,7 @@ static struct shell_node *parse_for(struct parser *p, size_t start, enum shell_k
 	struct shell_node *body = loop_body(p, start, opener);
 	if (!body)
 		return NULL;
-	nd->words = words.p;
+	nd->words = vec_done(p, &words, sizeof(struct shell_word));
 	nd->nwords = words.n;
 	nd->kids = arena_new_array(p->a, struct shell_node *, 1);
 	nd->kids[0] = body;
@@ -1532,7 +1574,10 @@ static struct shell_node *parse_case(struct parser *p, size_t start)
 	if (!kw_at(p, "in"))
 		return expect_kw(p, "in", start, "case"), NULL;
 	p->pos += 2;
-	struct vec kids = { 0 }, arms = { 0 };
+	struct vec kids;
+	vec_init(&kids);
+	struct vec arms;
+	vec_init(&arms);
 	for (;;) {
 		linebreak(p);
 		if (failed(p))
@@ -1547,7 +1592,8 @@ static struct shell_node *parse_case(struct parser *p, size_t start)
 			p->pos++;
 			skip_blanks(p);
 		}
-		struct vec pats = { 0 };
+		struct vec pats;
+		vec_init(&pats);
 		for (;;) {
 			skip_blanks(p);
 			struct shell_word w;
@@ -1572,7 +1618,7 @@ static struct shell_node *parse_case(struct parser *p, size_t start)
 		if (!body)
 			return NULL;
 		struct shell_case_arm *arm = vec_push(p, &arms, sizeof(*arm));
-		arm->patterns = pats.p;
+		arm->patterns = vec_done(p, &pats, sizeof(struct shell_word));
 		arm->npatterns = pats.n;
 		push_node(p, &kids, body->nkids ? body : NULL);
 		if (ch(p, 0) == ';' && ch(p, 1) == ';' && ch(p, 2) == '&')
@@ -1586,9 +1632,9 @@ static struct shell_node *parse_case(struct parser *p, size_t start)
 	}
 	nd->words = subject;
 	nd->nwords = 1;
-	nd->kids = kids.p;
+	nd->kids = vec_done(p, &kids, sizeof(struct shell_node *));
 	nd->nkids = kids.n;
-	nd->arms = arms.p;
+	nd->arms = vec_done(p, &arms, sizeof(struct shell_case_arm));
 	end_node(p, nd, start);
 	return nd;
 }
@@ -1599,7 +1645,8 @@ static struct shell_node *parse_test(struct parser *p, size_t start)
 	struct shell_node *nd = new_node(p, SHELL_TEST_CMD, start);
 	if (!nd)
 		return NULL;
-	struct vec words = { 0 };
+	struct vec words;
+	vec_init(&words);
 	bool regex = false;
 	for (;;) {
 		linebreak(p);
@@ -1635,7 +1682,7 @@ static struct shell_node *parse_test(struct parser *p, size_t start)
 		regex = w.lit_n == 2 && w.flags == 0 && memcmp(w.lit, "=~", 2) == 0;
 		*(struct shell_word *)vec_push(p, &words, sizeof(w)) = w;
 	}
-	nd->words = words.p;
+	nd->words = vec_done(p, &words, sizeof(struct shell_word));
 	nd->nwords = words.n;
 	end_node(p, nd, start);
 	return nd;
@@ -1750,7 +1797,12 @@ static struct shell_node *parse_simple(struct parser *p)
 	struct shell_node *nd = new_node(p, SHELL_SIMPLE, start);
 	if (!nd)
 		return NULL;
-	struct vec assigns = { 0 }, words = { 0 }, redirs = { 0 };
+	struct vec assigns;
+	vec_init(&assigns);
+	struct vec words;
+	vec_init(&words);
+	struct vec redirs;
+	vec_init(&redirs);
 	size_t hd_mark = p->nhd;
 	unsigned long hd_reads = p->hd_reads;
 	for (;;) {
@@ -1788,9 +1840,9 @@ static struct shell_node *parse_simple(struct parser *p)
 		else
 			*(struct shell_word *)vec_push(p, &words, sizeof(w)) = w;
 	}
-	nd->assigns = assigns.p;
+	nd->assigns = vec_done(p, &assigns, sizeof(struct shell_word));
 	nd->nassigns = assigns.n;
-	nd->words = words.p;
+	nd->words = vec_done(p, &words, sizeof(struct shell_word));
 	nd->nwords = words.n;
 	if (redirs.n)
 		finish_redirs(p, &redirs, hd_reads == p->hd_reads ? hd_mark : 0, &nd->redirs, &nd->nredirs);
@@ -1915,7 +1967,10 @@ static struct shell_node *parse_pipeline(struct parser *p)
 	struct shell_node *first = parse_command(p);
 	if (!first)
 		return NULL;
-	struct vec stages = { 0 }, errs = { 0 };
+	struct vec stages;
+	vec_init(&stages);
+	struct vec errs;
+	vec_init(&errs);
 	push_node(p, &stages, first);
 	for (;;) {
 		skip_blanks(p);
@@ -1935,9 +1990,9 @@ static struct shell_node *parse_pipeline(struct parser *p)
 	struct shell_node *nd = new_node(p, SHELL_PIPELINE, start);
 	if (!nd)
 		return NULL;
-	nd->kids = stages.p;
+	nd->kids = vec_done(p, &stages, sizeof(struct shell_node *));
 	nd->nkids = stages.n;
-	nd->pipe_stderr = errs.p;
+	nd->pipe_stderr = vec_done(p, &errs, sizeof(bool));
 	end_node(p, nd, start);
 	return nd;
 }
@@ -1979,7 +2034,8 @@ static struct shell_node *parse_list(struct parser *p)
 	struct shell_node *seq = new_node(p, SHELL_SEQ, start);
 	if (!seq)
 		return NULL;
-	struct vec kids = { 0 };
+	struct vec kids;
+	vec_init(&kids);
 	for (;;) {
 		linebreak(p);
 		if (failed(p))
@@ -2005,7 +2061,7 @@ static struct shell_node *parse_list(struct parser *p)
 		}
 		push_node(p, &kids, ao);
 	}
-	seq->kids = kids.p;
+	seq->kids = vec_done(p, &kids, sizeof(struct shell_node *));
 	seq->nkids = kids.n;
 	end_node(p, seq, start);
 	return seq;
