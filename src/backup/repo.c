@@ -737,7 +737,7 @@ int repo_get_object(struct repo *r, struct obj_scratch *s, int kind, const char 
 /*
  * The writing pipeline. A stream's thread appends bytes, hashes the whole
  * stream (SHA-256) and finds cut points; each chunk is copied into a job and
- * queued. A pool of worker threads (one per CPU) takes jobs: hashes the chunk
+ * queued. A pool of worker threads (two per CPU) takes jobs: hashes the chunk
  * for its id, consults the shared set of known ids, and compresses, encrypts
  * and stores new chunks. So one big stream still uses every core, and the
  * fsync of one chunk overlaps the compression of the next. The queue is
@@ -928,8 +928,9 @@ int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 		writer_free(w);
 		return err_wrap(e, "cannot list the chunks of '%s'", r->path);
 	}
+	/* two workers per CPU: while one waits for its chunk's fsync, another compresses */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = ncpu < 2 ? 2 : ncpu > MAX_WORKERS ? MAX_WORKERS : (int)ncpu;
+	int n = ncpu < 1 ? 2 : ncpu * 2 > MAX_WORKERS ? MAX_WORKERS : (int)ncpu * 2;
 	w->qcap = (size_t)n * 2;
 	w->q = xcalloc(w->qcap, sizeof(*w->q));
 	for (int i = 0; i < n; i++) {
