@@ -1911,10 +1911,11 @@ static struct shell_node *parse_command(struct parser *p)
 	} else if (kw_at(p, "coproc")) {
 		nd = parse_coproc(p, start);
 		compound = false;
-	} else if (kw_at(p, "!") || kw_at(p, "time")) {
-		/* "a | ! b" is accepted by bash; treat the stage as a pipeline */
-		nd = parse_pipeline(p);
-		compound = false;
+	} else if (kw_at(p, "!")) {
+		/* "!" and "time" are reserved only where a pipeline starts (parse_pipeline):
+		 * bash rejects "a | ! b", and runs "a | time b" as the program time */
+		leave(p);
+		return fail_unexpected(p, ": '!' must start the pipeline"), NULL;
 	} else {
 		nd = parse_simple(p);
 		compound = false;

@@ -460,7 +460,9 @@ TEST(rare_paths)
 	CHECK_CMDS("ls @(a|'b c'|\"d\"|$(e)|\\)|`f`)", "<ls> <@(a|'b c'|\"d\"|$(e)|\\)|`f`)>\n<e>\n<f>\n");
 	CHECK_CMDS("for ((\n i=0 ;\n i<1 ;\n i++ \n)); do a; done", "<a>\n");
 	CHECK_CMDS("for x in a b\ndo c; done", "<c>\n");
-	CHECK_CMDS("a | ! b", "<a>\n<b>\n");
+	CHECK_ERR("a | ! b", "unexpected '!'");
+	CHECK_CMDS("a | time -p b", "<a>\n<time> <-p> <b>\n");
+	CHECK_CMDS("time -p b | a", "<b>\n<a>\n");
 	CHECK_CMDS("coproc { a; }; coproc (b); coproc n (c)", "<a>\n<b>\n<c>\n");
 	const struct shell_node *c = first_cmd("echo 99999999999>x");
 	CHECK(c && c->nredirs == 1 && c->redirs[0].fd == 2147483647);
