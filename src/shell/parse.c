@@ -502,7 +502,7 @@ static int lex_ansi_c(struct parser *p)
 		case '\\': case '\'': case '"': case '?': sb_putc(p, (char)d); break;
 		case 'c': {
 			int x = ch(p, 0);
-			if (x < 0) {
+			if (x < 0 || x == '\'') { /* bash keeps a \c that ends the string */
 				sb_putc(p, '\\');
 				sb_putc(p, 'c');
 				break;

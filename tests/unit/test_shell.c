@@ -101,6 +101,8 @@ TEST(quoting)
 	CHECK_CMDS("\\rm -rf x", "<rm> <-rf> <x>\n");
 	CHECK_CMDS("echo $'a\\tb\\x41\\101\\u00e9\\'q'", "<echo> <a\tbAAé'q>\n");
 	CHECK_CMDS("echo $'\\cA\\c?'", "<echo> <\x01\x7f>\n");
+	CHECK_CMDS("echo $'\\c' x", "<echo> <\\c> <x>\n");
+	CHECK_CMDS("echo $'\\c' x", "<echo> <\\c> <x>\n");
 	CHECK_CMDS("echo $\"loc\"", "<echo> <loc>\n");
 	CHECK_CMDS("r''m x", "<rm> <x>\n");
 	const struct shell_node *c = first_cmd("'rm' x");
