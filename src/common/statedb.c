@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fs.h"
@@ -67,6 +68,32 @@ static int core_schema(sqlite3 *db, struct err *e)
 			    "  updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
 			    "PRAGMA user_version = 1;",
 			    "cannot initialise the state database", e);
+}
+
+/*
+ * Switches a new database to WAL. Several hooks can start at once on a fresh
+ * state directory; the switch needs the database to itself and SQLite does
+ * not wait for that, so retry briefly, and accept that another process may
+ * have made the switch in the meantime.
+ */
+static int set_wal(sqlite3 *db, struct err *e)
+{
+	for (int attempt = 0; attempt < 50; attempt++) {
+		sqlite3_stmt *st;
+		bool wal = false;
+		if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const unsigned char *m = sqlite3_column_text(st, 0);
+				wal = m && strcmp((const char *)m, "wal") == 0;
+			}
+			sqlite3_finalize(st);
+		}
+		if (wal)
+			return 0;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return err_set(e, "cannot switch the state database to WAL: %s", sqlite3_errmsg(db));
 }
 
 int statedb_open_path(struct arena *a, const char *path, int flags, sqlite3 **out, struct err *e)
@@ -130,7 +157,7 @@ int statedb_open_path(struct arena *a, const char *path, int flags, sqlite3 **ou
 	if (statedb_exec(db, pragmas, "cannot configure the state database", e) < 0)
 		return err_wrap(e, "'%s'", path);
 	/* journal_mode is stored in the file: set it once, when the file is new. */
-	if (fresh && statedb_exec(db, "PRAGMA journal_mode=WAL", "cannot switch the state database to WAL", e) < 0)
+	if (fresh && set_wal(db, e) < 0)
 		return err_wrap(e, "'%s'", path);
 	*out = db;
 	return 0;

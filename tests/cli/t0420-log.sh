@@ -93,6 +93,20 @@ jq -e '.ok == false and (.problems | length) >= 1 and .problems[0].seq == 6' "$T
 restore
 expect_exit 0 "verify: the restored copy is intact again" bw log --verify
 
+# hooks running at once on a fresh state dir (agents run tool calls in parallel): every row lands, the chain holds
+export BLASTWALL_STATE_DIR_SAVED=$BLASTWALL_STATE_DIR
+export BLASTWALL_STATE_DIR="$T/parallel"
+for p in 1 2 3 4 5 6; do
+	(for i in 1 2 3 4 5 6 7 8 9 10; do
+		printf '%s' '{"tool_name": "Bash", "tool_input": {"command": "rm -rf /"}}' | "$BLASTWALL" hook claude >/dev/null 2>>"$T/par.err"
+	done) &
+done
+wait
+[ ! -s "$T/par.err" ] && pass "parallel hooks: no warnings" || { fail "parallel hooks: no warnings"; sed 's/^/#   /' "$T/par.err" | sort | uniq -c | head -5; }
+expect_exit 0 "parallel hooks: the chain verifies" bw log --verify
+expect_grep "$T/out" "intact: 60 rows" "parallel hooks: all 60 rows recorded"
+export BLASTWALL_STATE_DIR=$BLASTWALL_STATE_DIR_SAVED
+
 # a state dir that cannot be written: the hook still answers, warns once, exits 0
 printf 'x' >"$T/blocker"
 BLASTWALL_STATE_DIR="$T/blocker/state" bw hook claude <<<'{"tool_name": "Bash", "tool_input": {"command": "rm -rf /"}}' >"$T/out" 2>"$T/err"
