@@ -6,6 +6,11 @@
  * top-level directories, home, the project itself and .git are denied,
  * anything else outside asks. Targets known only at run time ask.
  *
+ * blastwall's own files (.blastwall.yaml, the user config, the agents' hook
+ * settings, the state database) are judged by name, whether they exist or
+ * not: creating a .blastwall.yaml that allows everything switches the guard
+ * off as surely as editing one. Every write, move, link or removal of them asks.
+ *
  * The only file-system calls are stat()s: .git upwards from the cwd (once per
  * decision, only when a removal is judged) and the existence of a state or
  * database file a cp/mv/unzip/tar would overwrite.
@@ -137,6 +142,88 @@ static void hit_path(struct gctx *g, const struct gcmd *c, const char *rule, con
 	g->target = NULL;
 }
 
+/* The directory blastwall reads name from: the command's own assignment first, then the process's. */
+static const char *self_dir(struct gctx *g, const struct gcmd *c, const char *name, bool state)
+{
+	const char *v = gcmd_env(c, name);
+	if (v && v[0])
+		return path_normalize(g->a, c->cwd, v);
+	return state ? fs_state_dir(g->a) : fs_config_dir(g->a);
+}
+
+/* "$BLASTWALL_STATE_DIR/x" and "$BLASTWALL_CONFIG_DIR/x": the guard knows these values. */
+static const char *self_expand(struct gctx *g, const struct gcmd *c, const char *w)
+{
+	static const char *const vars[] = { "$BLASTWALL_STATE_DIR", "${BLASTWALL_STATE_DIR}", "$BLASTWALL_CONFIG_DIR",
+					    "${BLASTWALL_CONFIG_DIR}" };
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+		size_t n = strlen(vars[i]);
+		if (strncmp(w, vars[i], n) == 0 && (w[n] == '/' || w[n] == '\0'))
+			return arena_printf(g->a, "%s%s", self_dir(g, c, strstr(vars[i], "STATE") ? "BLASTWALL_STATE_DIR" :
+									 "BLASTWALL_CONFIG_DIR", i < 2), w + n);
+	}
+	return NULL;
+}
+
+/* Which blastwall.* rule guards the absolute path p, or NULL. tree: p is removed with all below it. */
+static const char *self_rule(struct gctx *g, const struct gcmd *c, const char *p, bool tree)
+{
+	static const char *const agent[] = { "/.claude/settings.json", "/.claude/settings.local.json", "/.codex/hooks.json",
+					     "/.gemini/settings.json", "/.cursor/hooks.json" };
+	static const char *const agent_dirs[] = { ".claude", ".codex", ".gemini", ".cursor" };
+	const char *b = path_basename(p);
+	const char *dir = path_dirname(g->a, p);
+	const char *cfg = self_dir(g, c, "BLASTWALL_CONFIG_DIR", false);
+	const char *state = self_dir(g, c, "BLASTWALL_STATE_DIR", true);
+	/* the default locations count even when the environment points elsewhere */
+	bool own_dir = eq(path_basename(dir), "blastwall");
+	if (eq(b, ".blastwall.yaml") || (eq(b, "config.yaml") && (own_dir || eq(dir, cfg))))
+		return "blastwall.config";
+	if (strncmp(b, "state.db", 8) == 0 &&
+	    (!b[8] || eq(b + 8, "-wal") || eq(b + 8, "-shm") || eq(b + 8, "-journal")) && (own_dir || eq(dir, state)))
+		return "blastwall.audit-db";
+	for (size_t i = 0; i < ARRAY_SIZE(agent); i++)
+		if (ends(p, agent[i]))
+			return "blastwall.agent-settings";
+	const char *codex = gcmd_env(c, "CODEX_HOME");
+	if (codex && codex[0] && eq(p, path_join(g->a, path_normalize(g->a, c->cwd, codex), "hooks.json")))
+		return "blastwall.agent-settings";
+	if (!tree)
+		return NULL;
+	if (eq(p, cfg) || eq(p, path_join(g->a, g->home, ".config/blastwall")))
+		return "blastwall.config";
+	if (eq(p, state) || eq(p, path_join(g->a, g->home, ".local/state/blastwall")))
+		return "blastwall.audit-db";
+	for (size_t i = 0; i < ARRAY_SIZE(agent_dirs); i++)
+		if (eq(b, agent_dirs[i]))
+			return "blastwall.agent-settings";
+	return NULL;
+}
+
+const char *guard_fs_self_rule(struct gctx *g, const struct gcmd *c, const char *word, unsigned flags, bool tree,
+			       const char **path)
+{
+	if (c->remote || (flags & GARG_RUNTIME))
+		return NULL;
+	const char *r = (flags & WORD_PARAM) ? self_expand(g, c, word) : NULL;
+	if (!r)
+		r = guard_resolve_word(g, c, word, flags);
+	if (!r)
+		return NULL;
+	*path = path_normalize(g->a, c->cwd, r);
+	return self_rule(g, c, *path, tree);
+}
+
+bool guard_fs_self(struct gctx *g, const struct gcmd *c, const char *word, unsigned flags, bool tree, const char *what)
+{
+	const char *p = NULL;
+	const char *rule = guard_fs_self_rule(g, c, word, flags, tree, &p);
+	if (!rule)
+		return false;
+	hit_path(g, c, rule, p, what);
+	return true;
+}
+
 /* Remote paths (ssh, docker exec): no project there; relative means the remote home. */
 static void remote_remove(struct gctx *g, const struct gcmd *c, const char *t, bool recursive)
 {
@@ -179,6 +266,7 @@ void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, u
 		hit_path(g, c, "filesystem.find-delete", p, " (files found below it)");
 		return;
 	}
+	guard_fs_self(g, c, target, flags, recursive, recursive ? " (removed with everything below it)" : " (removed)");
 	const char *r = guard_resolve_word(g, c, target, flags);
 	if (!r) {
 		if (recursive)
@@ -293,6 +381,30 @@ static size_t operands(const struct gcmd *c, const char *vopts, size_t *out, siz
 
 #define MAXOPS 64
 
+/* sed -i, -i.bak, -ni, --in-place; perl -i, -pi, -i.orig */
+static bool in_place(const struct gcmd *c, bool perl)
+{
+	/* the letters whose value is the rest of the word (perl -Mstrict, -Ilib, -e'code'; sed -e/-f) */
+	const char *stop = perl ? "eEFMmIxCdDT" : "ef";
+	for (size_t i = 1; i < c->argc; i++) {
+		const char *w = c->argv[i];
+		if (eq(w, "--"))
+			break;
+		if (strncmp(w, "--in-place", 10) == 0)
+			return true;
+		if (w[0] != '-' || w[1] == '-')
+			continue;
+		/* a cluster of letters up to the first non-letter (-i.bak): perl's -e ends it with the code */
+		for (const char *s = w + 1; *s && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')); s++) {
+			if (*s == 'i')
+				return true;
+			if (strchr(stop, *s))
+				break;
+		}
+	}
+	return false;
+}
+
 static bool exists(struct gctx *g, const struct gcmd *c, const char *p)
 {
 	return !c->remote && fs_exists(path_normalize(g->a, c->cwd, p));
@@ -349,6 +461,7 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 			if (strncmp(w, "of=", 3) != 0)
 				continue;
 			const char *t = w + 3;
+			guard_fs_self(g, c, t, c->aflags[i], false, " (overwritten by dd)");
 			if (strncmp(t, "/dev/", 5) == 0 && !eq(t, "/dev/null") && !eq(t, "/dev/zero") &&
 			    !eq(t, "/dev/stdout") && !eq(t, "/dev/stderr") && strncmp(t, "/dev/fd/", 8) != 0 &&
 			    !eq(t, "/dev/tty"))
@@ -375,6 +488,7 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 		n = operands(c, "-s --size -r --reference", ops, MAXOPS);
 		for (size_t i = 0; i < n; i++) {
 			const char *t = c->argv[ops[i]];
+			guard_fs_self(g, c, t, c->aflags[ops[i]], false, " (truncated)");
 			if (guard_is_state_file(t))
 				hit_path(g, c, "terraform.state-file", t, " (truncated)");
 			else if (guard_is_db_file(t))
@@ -402,10 +516,52 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 		if (n < 2)
 			return;
 		const char *dst = c->argv[ops[n - 1]];
-		if (c->aflags[ops[n - 1]] & WORD_DYNAMIC)
+		unsigned dflags = c->aflags[ops[n - 1]];
+		const char *rd = guard_resolve_word(g, c, dst, dflags);
+		bool into_dir = rd && !c->remote && fs_is_dir(path_normalize(g->a, c->cwd, rd));
+		for (size_t i = 0; i + 1 < n; i++) {
+			const char *src = c->argv[ops[i]];
+			if (into_dir)
+				guard_fs_self(g, c, path_join(g->a, rd, path_basename(src)), 0, false, " (overwritten)");
+			if (eq(tool, "mv"))
+				guard_fs_self(g, c, src, c->aflags[ops[i]], true, " (moved away)");
+		}
+		if (!into_dir)
+			guard_fs_self(g, c, dst, dflags, false, " (overwritten)");
+		if (dflags & WORD_DYNAMIC)
 			return;
 		for (size_t i = 0; i + 1 < n; i++)
 			overwrite_check(g, c, c->argv[ops[i]], dst, eq(tool, "mv"));
+		return;
+	}
+	if (eq(tool, "ln") || eq(tool, "link")) {
+		/* the link name is the last operand (or NAME in the directory DIR) */
+		n = operands(c, "-t --target-directory -S --suffix", ops, MAXOPS);
+		if (n >= 2) {
+			const char *dst = c->argv[ops[n - 1]];
+			const char *rd = guard_resolve_word(g, c, dst, c->aflags[ops[n - 1]]);
+			if (rd && !c->remote && fs_is_dir(path_normalize(g->a, c->cwd, rd)) && !gcmd_has_flag(c, 1, "-T|-n"))
+				for (size_t i = 0; i + 1 < n; i++)
+					guard_fs_self(g, c, path_join(g->a, rd, path_basename(c->argv[ops[i]])), 0, false,
+						      " (replaced by a link)");
+			else
+				guard_fs_self(g, c, dst, c->aflags[ops[n - 1]], false, " (replaced by a link)");
+		}
+		return;
+	}
+	if (eq(tool, "tee")) {
+		n = operands(c, "--output-error", ops, MAXOPS);
+		for (size_t i = 0; i < n; i++)
+			guard_fs_self(g, c, c->argv[ops[i]], c->aflags[ops[i]], false, " (written by tee)");
+		return;
+	}
+	if ((eq(tool, "sed") || eq(tool, "gsed") || eq(tool, "perl")) && in_place(c, eq(tool, "perl"))) {
+		/* sed's first operand is the script unless -e/-f gave it; perl's code comes with -e */
+		bool perl = eq(tool, "perl");
+		n = operands(c, perl ? "-e -E -I -M -m -x" : "-e --expression -f --file -l --line-length", ops, MAXOPS);
+		size_t from = !perl && !gcmd_opt_value(c, 1, "-e|--expression|-f|--file") ? 1 : 0;
+		for (size_t i = from; i < n; i++)
+			guard_fs_self(g, c, c->argv[ops[i]], c->aflags[ops[i]], false, " (edited in place)");
 		return;
 	}
 	if (eq(tool, "unzip")) {
@@ -433,8 +589,13 @@ void guard_fs_redirs(struct gctx *g, const struct gcmd *c)
 		return;
 	for (size_t i = 0; i < node->nredirs; i++) {
 		const struct shell_redir *r = &node->redirs[i];
-		if (r->op != REDIR_OUT && r->op != REDIR_CLOBBER && r->op != REDIR_OUT_ERR)
+		if (r->op != REDIR_OUT && r->op != REDIR_CLOBBER && r->op != REDIR_OUT_ERR && r->op != REDIR_APPEND &&
+		    r->op != REDIR_APPEND_ERR && r->op != REDIR_INOUT)
 			continue;
+		/* blastwall's own files: created, appended to or truncated, all ask */
+		guard_fs_self(g, c, r->target.lit, r->target.flags, false, " (written by a redirection)");
+		if (r->op == REDIR_APPEND || r->op == REDIR_APPEND_ERR || r->op == REDIR_INOUT)
+			continue; /* appending or opening read-write loses nothing else */
 		if (r->target.flags & WORD_DYNAMIC)
 			continue;
 		const char *t = r->target.lit;

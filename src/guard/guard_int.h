@@ -110,7 +110,15 @@ bool guard_alt_match(const char *alts, const char *word);
 /* --- fs_rules.c ---------------------------------------------------------- */
 /* Judges a recursive or plain removal of target (as the rm rules do). how names the verb. */
 void guard_fs_remove(struct gctx *g, const struct gcmd *c, const char *target, unsigned flags, bool recursive);
-/* rm, find -delete, shred, dd, mkfs, wipefs, truncate, cp/mv onto state files, unzip/tar x, redirections. */
+/* Writing, replacing or removing one of blastwall's own files (its config, an agent's hook settings, its
+ * state database) records the blastwall.* rule and returns true. tree: removed with everything below it;
+ * what is appended to the target in the message. */
+bool guard_fs_self(struct gctx *g, const struct gcmd *c, const char *word, unsigned flags, bool tree, const char *what);
+/* The blastwall.* rule guarding word as a path (NULL: none), with the absolute path in *path. */
+const char *guard_fs_self_rule(struct gctx *g, const struct gcmd *c, const char *word, unsigned flags, bool tree,
+			       const char **path);
+/* rm, find -delete, shred, dd, mkfs, wipefs, truncate, cp/mv/ln onto state files or blastwall's own, tee, sed -i,
+ * perl -i, unzip/tar x. */
 void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool);
 /* Checks the output redirections of a simple command (truncation of state or database files). */
 void guard_fs_redirs(struct gctx *g, const struct gcmd *c);
@@ -126,6 +134,8 @@ bool guard_is_db_file(const char *path);
 void guard_sql_scan(struct gctx *g, const struct gcmd *c, const char *sql, const char *from);
 /* The database client rules: where the SQL comes from for psql, mysql, sqlite3 ... */
 bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool);
+/* sqlite3 on blastwall's state database: records blastwall.audit-db when sql writes (db is its path). */
+void guard_sql_audit_db(struct gctx *g, const struct gcmd *c, const char *sql, const char *db);
 /* True when text holds a destructive SQL statement (for inline code strings). */
 bool guard_sql_destructive(const char *sql, size_t n);
 

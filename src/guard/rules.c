@@ -46,6 +46,32 @@ static const struct guard_rule rules[] = {
 	  "Commands nested this deep cannot be checked; run the inner command directly.", NULL, NULL, NULL, NULL,
 	  NULL, 0, NULL },
 
+	/* ---- blastwall: the guard's own switches. An agent that can rewrite them can turn
+	 * every other rule off, so a human makes these changes; reading them passes. ---- */
+#define SELF_HOW " A human should make this change: run it yourself in a terminal if it is what you want."
+	{ "blastwall.config", A, A, PROD_NONE, "writing, moving or removing .blastwall.yaml or the user config",
+	  "It changes or disables blastwall's own protection: the config decides which rules apply, so an "
+	  "edit can allow everything." SELF_HOW " Reading it (cat, blastwall explain) is fine.",
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
+	{ "blastwall.agent-settings", A, A, PROD_NONE, "writing or removing an agent's hook settings (.claude/settings.json ...)",
+	  "It changes or disables blastwall's own protection: blastwall's hook lives in this settings file, and "
+	  "without it no command is checked." SELF_HOW,
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
+	{ "blastwall.uninstall", A, A, PROD_NONE, "blastwall uninstall",
+	  "It disables blastwall's own protection: the agent's hook is removed and no later command is checked."
+	  SELF_HOW, "blastwall", "uninstall", NULL, NULL, "-h|--help", 0, NULL },
+	{ "blastwall.state-accept", A, A, PROD_NONE, "blastwall state accept|pin",
+	  "It changes blastwall's own protection: accepting or pinning a replaced Terraform state hides the swap "
+	  "the state guard exists to stop. Whether the new state is right is the human's decision." SELF_HOW
+	  " `blastwall state check` shows the evidence.",
+	  "blastwall", "state accept|pin", NULL, NULL, "-h|--help", 0, NULL },
+	{ "blastwall.audit-db", A, A, PROD_NONE, "removing, overwriting or writing SQL into blastwall's state database",
+	  "It changes blastwall's own protection: the state database holds the audit log and the pinned "
+	  "Terraform states; losing or editing it erases the record of what agents ran." SELF_HOW
+	  " Reading passes (`blastwall log`, `blastwall log --verify`, SELECT).",
+	  NULL, NULL, NULL, NULL, NULL, 0, NULL },
+#undef SELF_HOW
+
 	/* ---- terraform / tofu / terragrunt ---- */
 	{ "terraform.destroy", D, D, PROD_TERRAFORM, "terraform destroy",
 	  "It deletes every resource in this workspace's state: databases, volumes and buckets with their data, "
@@ -582,6 +608,7 @@ static const struct {
 	{ "prisma", "--schema", NULL },
 	{ "alembic", "-c --config -n --name -x", NULL },
 	{ "sequelize|sequelize-cli", "--env --config --url --options-path", NULL },
+	{ "blastwall", "--color", NULL },
 	{ "dropdb|mysqladmin", "-h --host -p --port -U --username -u --user --maintenance-db -S --socket", NULL },
 };
 

@@ -182,6 +182,25 @@ bool guard_sql_destructive(const char *sql, size_t n)
 	return x.found;
 }
 
+/* Any statement that changes the database, not only the destructive ones: the audit log must not be edited. */
+static bool on_write(const struct stmt *s, void *p)
+{
+	static const char *const w[] = { "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "REPLACE", "CREATE", "VACUUM",
+					 "REINDEX", "TRUNCATE", "RESTORE", "IMPORT", "ATTACH", "WITH" };
+	(void)p;
+	for (size_t i = 0; s->nw > 0 && i < ARRAY_SIZE(w); i++)
+		if (strcmp(s->w[0], w[i]) == 0)
+			return true;
+	return false;
+}
+
+void guard_sql_audit_db(struct gctx *g, const struct gcmd *c, const char *sql, const char *db)
+{
+	if (db && sql && scan(sql, strlen(sql), on_write, NULL))
+		guard_hit(g, c, "blastwall.audit-db",
+			  arena_printf(g->a, "Target: %s (SQL that writes to blastwall's audit log).", db));
+}
+
 void guard_sql_scan(struct gctx *g, const struct gcmd *c, const char *sql, const char *from)
 {
 	struct scan_ctx x = { g, c, from, false };
@@ -203,11 +222,12 @@ static bool eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static void from_stdin(struct gctx *g, const struct gcmd *c)
+static void from_stdin(struct gctx *g, const struct gcmd *c, const char *audit)
 {
 	const char *t = guard_stdin(g, c);
 	if (t) {
 		guard_sql_scan(g, c, t, c->stdin_file ? c->stdin_file : "stdin");
+		guard_sql_audit_db(g, c, t, audit);
 		return;
 	}
 	if (c->stdin_unknown)
@@ -232,7 +252,7 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 				any = true;
 			}
 		if (!any)
-			from_stdin(g, c);
+			from_stdin(g, c, NULL);
 		return true;
 	}
 	if (!(psql || my || lite || mongo || redis || ch || cql || other))
@@ -247,6 +267,19 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 			    lite ? "-init -separator -newline -nullvalue -vfs -maxsize -mmap -pagecache" :
 			    redis ? "-h -p -s -a -u -n -r -i -d -D --user --pass --rdb --tls-cert --tls-key --cacert" :
 			    "-h --host --port -u --user -d --database";
+	/* sqlite3 on blastwall's own state database: the first operand */
+	const char *audit = NULL;
+	for (size_t i = 1; lite && i < c->argc; i++) {
+		if (c->argv[i][0] == '-') {
+			if (guard_alt_match(vopts, c->argv[i]) || guard_alt_match(code_opts, c->argv[i]))
+				i++;
+			continue;
+		}
+		const char *rule = guard_fs_self_rule(g, c, c->argv[i], c->aflags[i], false, &audit);
+		if (!rule || strcmp(rule, "blastwall.audit-db") != 0)
+			audit = NULL;
+		break;
+	}
 	bool any_code = false;
 	size_t first_pos = 0, npos = 0;
 	for (size_t i = (ch && !eq(tool, "clickhouse-client")) || eq(tool, "cockroach") ? 2 : 1; i < c->argc; i++) {
@@ -283,16 +316,19 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 			if (val && is_code) {
 				any_code = true;
 				guard_sql_scan(g, c, val, w);
+				guard_sql_audit_db(g, c, val, audit);
 			} else if (val && is_file) {
 				any_code = true;
 				if (!eq(val, "-")) {
 					const char *t = c->remote ? NULL : guard_written(g, c->cwd, val);
 					if (!t)
 						t = guard_read_file(g, c->cwd, val, 1u << 20);
-					if (t)
+					if (t) {
 						guard_sql_scan(g, c, t, val);
+						guard_sql_audit_db(g, c, t, audit);
+					}
 				} else {
-					from_stdin(g, c);
+					from_stdin(g, c, audit);
 				}
 			}
 			continue;
@@ -306,6 +342,7 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 			if (c->argv[i][0] != '-') {
 				any_code = true;
 				guard_sql_scan(g, c, c->argv[i], "the command line");
+				guard_sql_audit_db(g, c, c->argv[i], audit);
 			}
 	}
 	if (redis && npos > 0) {
@@ -313,6 +350,6 @@ bool guard_db_client(struct gctx *g, const struct gcmd *c, const char *tool)
 		guard_sql_scan(g, c, c->argv[first_pos], "the command line");
 	}
 	if (!any_code)
-		from_stdin(g, c);
+		from_stdin(g, c, audit);
 	return true;
 }

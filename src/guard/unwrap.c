@@ -585,6 +585,8 @@ static void do_interp(struct gctx *g, const struct gcmd *c, const char *lang)
 	const char *vopts = eq(lang, "python") ? "-W -X --check-hash-based-pycs" :
 			    eq(lang, "node") ? "-r --require --import --loader --env-file" :
 			    eq(lang, "perl") ? "-I -M -m -x" : eq(lang, "ruby") ? "-I -r -C -E" : "-c -d -f -z";
+	if (eq(lang, "perl"))
+		guard_fs_rules(g, c, "perl"); /* perl -pi -e CODE FILE edits FILE: judged as a write */
 	struct buf code;
 	buf_init(&code, 0);
 	bool have = false;
