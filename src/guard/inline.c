@@ -16,7 +16,9 @@
 
 #include "common/fs.h"
 
-enum call_kind { K_RM, K_RMTREE, K_SHELL, K_ARGV, K_CLOUD, K_CODE };
+/* K_WRITE, K_COPY, K_MOVE: only blastwall's own files are judged (a write anywhere else loses nothing the
+ * guard knows of): the first argument written, the second overwritten, both moved. */
+enum call_kind { K_RM, K_RMTREE, K_SHELL, K_ARGV, K_CLOUD, K_CODE, K_WRITE, K_COPY, K_MOVE };
 
 struct call {
 	const char *name;  /* text that starts the call, '(' included when there is one */
@@ -73,6 +75,21 @@ static const struct call calls[] = {
 	{ "passthru(", "php", K_SHELL },
 	{ "popen(", "php", K_SHELL },
 	{ "proc_open(", "php", K_SHELL },
+	{ "open(", "python", K_WRITE },           /* judged only with a mode that writes */
+	{ ".write_text(", "python", K_WRITE },
+	{ ".write_bytes(", "python", K_WRITE },
+	{ "shutil.copy(", "python", K_COPY },
+	{ "shutil.copyfile(", "python", K_COPY },
+	{ "shutil.copy2(", "python", K_COPY },
+	{ "shutil.move(", "python", K_MOVE },
+	{ "os.rename(", "python", K_MOVE },
+	{ "os.replace(", "python", K_MOVE },
+	{ "writeFileSync(", "node", K_WRITE },
+	{ "appendFileSync(", "node", K_WRITE },
+	{ "fs.writeFile(", "node", K_WRITE },
+	{ "fs.appendFile(", "node", K_WRITE },
+	{ "copyFileSync(", "node", K_COPY },
+	{ "renameSync(", "node", K_MOVE },
 	{ "delete_db_instance(", "python", K_CLOUD },
 	{ "delete_db_cluster(", "python", K_CLOUD },
 	{ "delete_bucket(", "python", K_CLOUD },
@@ -147,6 +164,43 @@ static struct gcmd *via(struct inline_ctx *x, const struct call *k)
 	return gcmd_shift(x->g, x->c, 0, arena_printf(x->g->a, "%s code, %.*s", tool, (int)n, k->name));
 }
 
+/* A path literal before a method call: Path("x").write_text(...). */
+static char *path_before(struct arena *a, const char *at, const char *code, const char *e, bool *dynamic)
+{
+	const char *s = at;
+	while (s > code && s > at - 200 && strncmp(s, "Path(", 5) != 0)
+		s--;
+	if (strncmp(s, "Path(", 5) != 0)
+		return NULL;
+	const char *q = skip_ws(s + 5, e);
+	return literal(a, &q, e, dynamic);
+}
+
+/* Writes, copies and moves in inline code onto blastwall's own files (its config, hook settings, state db). */
+static void judge_write(struct inline_ctx *x, const struct call *k, const char *at, const char *code, const char *e,
+			const char *p)
+{
+	struct gctx *g = x->g;
+	bool d1 = false, d2 = false;
+	const char *q = p;
+	char *first = k->name[0] == '.' ? path_before(g->a, at, code, e, &d1) : literal(g->a, &q, e, &d1);
+	char *second = NULL;
+	q = skip_ws(q, e);
+	if (k->name[0] != '.' && q < e && *q == ',') {
+		q = skip_ws(q + 1, e);
+		if (strncmp(q, "mode", 4) == 0)
+			q = skip_ws(skip_ws(q + 4, e) + 1, e); /* mode= */
+		second = literal(g->a, &q, e, &d2);
+	}
+	const char *what = k->kind == K_MOVE ? " (moved by inline code)" : " (written by inline code)";
+	if (strcmp(k->name, "open(") == 0 && !(second && !d2 && strpbrk(second, "wax+")))
+		return; /* open() for reading */
+	if (first && !d1 && k->kind != K_COPY)
+		guard_fs_self(g, via(x, k), first, 0, false, what);
+	if (second && !d2 && (k->kind == K_COPY || k->kind == K_MOVE))
+		guard_fs_self(g, via(x, k), second, 0, false, what);
+}
+
 static void judge_call(struct inline_ctx *x, const struct call *k, const char *at, const char *code, const char *e)
 {
 	struct gctx *g = x->g;
@@ -169,6 +223,10 @@ static void judge_call(struct inline_ctx *x, const struct call *k, const char *a
 		guard_hit(g, via(x, k), "guard.dynamic-command",
 			  arena_printf(g->a, "The %s code runs code built at run time (%.*s).", x->lang,
 				       (int)strcspn(k->name, "("), k->name));
+		return;
+	}
+	if (k->kind == K_WRITE || k->kind == K_COPY || k->kind == K_MOVE) {
+		judge_write(x, k, at, code, e, p);
 		return;
 	}
 	if (k->kind == K_RM || k->kind == K_RMTREE) {
