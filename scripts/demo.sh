@@ -14,6 +14,9 @@ trap 'rm -rf "$demo"' EXIT
 export BLASTWALL_STATE_DIR="$demo/state" BLASTWALL_CONFIG_DIR="$demo/config"
 mkdir -p "$demo/project"
 cd "$demo/project"
+# the project holds a Terraform state like the incident's: a VPC, an RDS
+# database whose backups die with it, ECS, a load balancer, a bastion host
+cp "$root/scripts/demo/terraform.tfstate" "$demo/project/terraform.tfstate"
 
 bold=$(tput bold 2>/dev/null || true) reset=$(tput sgr0 2>/dev/null || true)
 [ -t 1 ] || bold= reset=
@@ -32,7 +35,16 @@ while IFS= read -r cmd; do
 	fi
 done <"$root/scripts/demo-commands.txt"
 
-section "2. Terraform: what a plan would destroy"
+section "2. Terraform: the incident, replayed"
+echo "\$ blastwall state check     # pins the state's lineage, serial and resource count"
+"$bw" state check "$demo/project" || true
+echo
+echo "An old archive is unpacked over the project and its terraform.tfstate replaces the working one."
+cp "$root/scripts/demo/old-archive.tfstate" "$demo/project/terraform.tfstate"
+echo "The agent runs: terraform destroy -auto-approve"
+"$bw" check --cwd "$demo/project" 'terraform destroy -auto-approve' | fold -s -w 110 || true
+echo
+echo "\$ blastwall plan incident-destroy.plan.json     # what a destroy plan would take, ranked by data loss"
 "$bw" plan "$root/scripts/demo/incident-destroy.plan.json" || true
 
 section "3. Backups: a SQLite database backed up, restored and drilled"
