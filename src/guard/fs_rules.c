@@ -549,6 +549,19 @@ void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool)
 		}
 		return;
 	}
+	if (eq(tool, "git")) {
+		/* git rm / git mv change the work tree like rm and mv (git rm --cached only the index) */
+		n = operands(c, "-C -c --git-dir --work-tree --namespace", ops, MAXOPS);
+		if (n < 2 || c->remote)
+			return;
+		bool rm = eq(c->argv[ops[0]], "rm"), mv = eq(c->argv[ops[0]], "mv");
+		if ((!rm && !mv) || (rm && gcmd_has_flag(c, ops[0] + 1, "--cached")))
+			return;
+		for (size_t i = 1; i < n; i++)
+			guard_fs_self(g, c, c->argv[ops[i]], c->aflags[ops[i]], rm, rm ? " (removed by git rm)" :
+											 " (moved by git mv)");
+		return;
+	}
 	if (eq(tool, "tee")) {
 		n = operands(c, "--output-error", ops, MAXOPS);
 		for (size_t i = 0; i < n; i++)

@@ -118,7 +118,7 @@ bool guard_fs_self(struct gctx *g, const struct gcmd *c, const char *word, unsig
 const char *guard_fs_self_rule(struct gctx *g, const struct gcmd *c, const char *word, unsigned flags, bool tree,
 			       const char **path);
 /* rm, find -delete, shred, dd, mkfs, wipefs, truncate, cp/mv/ln onto state files or blastwall's own, tee, sed -i,
- * perl -i, unzip/tar x. */
+ * perl -i, git rm/mv of blastwall's own files, unzip/tar x. */
 void guard_fs_rules(struct gctx *g, const struct gcmd *c, const char *tool);
 /* Checks the output redirections of a simple command (truncation of state or database files). */
 void guard_fs_redirs(struct gctx *g, const struct gcmd *c);
