@@ -175,12 +175,12 @@ static const char *self_rule(struct gctx *g, const struct gcmd *c, const char *p
 	const char *dir = path_dirname(g->a, p);
 	const char *cfg = self_dir(g, c, "BLASTWALL_CONFIG_DIR", false);
 	const char *state = self_dir(g, c, "BLASTWALL_STATE_DIR", true);
-	/* the default locations count even when the environment points elsewhere */
-	bool own_dir = eq(path_basename(dir), "blastwall");
-	if (eq(b, ".blastwall.yaml") || (eq(b, "config.yaml") && (own_dir || eq(dir, cfg))))
+	/* the default locations (any user's) count even when the environment points elsewhere; a project
+	 * that happens to be called "blastwall" is not one of them */
+	if (eq(b, ".blastwall.yaml") || (eq(b, "config.yaml") && (ends(dir, "/.config/blastwall") || eq(dir, cfg))))
 		return "blastwall.config";
-	if (strncmp(b, "state.db", 8) == 0 &&
-	    (!b[8] || eq(b + 8, "-wal") || eq(b + 8, "-shm") || eq(b + 8, "-journal")) && (own_dir || eq(dir, state)))
+	if (strncmp(b, "state.db", 8) == 0 && (!b[8] || eq(b + 8, "-wal") || eq(b + 8, "-shm") || eq(b + 8, "-journal")) &&
+	    (ends(dir, "/.local/state/blastwall") || eq(dir, state)))
 		return "blastwall.audit-db";
 	for (size_t i = 0; i < ARRAY_SIZE(agent); i++)
 		if (ends(p, agent[i]))
