@@ -73,6 +73,8 @@ int config_rule_decision(const struct bw_config *cfg, const char *rule_id, bool 
 		const struct rule_override *o = &cfg->overrides[i];
 		if (o->prod_only && !prod)
 			continue;
+		if (o->project && strncmp(rule_id, "blastwall.", 10) == 0)
+			continue;
 		if (strcmp(o->rule, rule_id) == 0 || str_glob(o->rule, str_from(rule_id)))
 			found = (int)o->decision;
 	}
@@ -780,6 +782,9 @@ static void load_text(struct arena *a, const char *path, const char *text, size_
 		}
 		return;
 	}
+	if (strcmp(path_basename(path), ".blastwall.yaml") == 0)
+		for (size_t i = 0; i < layer.noverrides; i++)
+			layer.overrides[i].project = true;
 	merge_layer(a, cfg, &layer, l.prod_set, prod_default);
 }
 

@@ -28,6 +28,7 @@ struct rule_override {
 	const char *rule;       /* a rule id or a glob over ids ("aws.*") */
 	enum decision decision;
 	bool prod_only;         /* applies only when the target is production */
+	bool project;           /* from a project .blastwall.yaml (not the user file) */
 };
 
 /* What counts as production. Each list holds glob patterns. */
@@ -85,7 +86,12 @@ int config_load_file(struct arena *a, const char *path, struct bw_config *cfg, s
 /* Loads YAML text as if it were the file name (for the fuzzer); always 0, problems set cfg->broken. */
 int config_load_text(struct arena *a, const char *name, const char *text, size_t n, struct bw_config *cfg);
 
-/* The override for rule id (last match wins), or -1 when none. */
+/*
+ * The override for rule id (last match wins), or -1 when none. The rules
+ * that protect blastwall itself ("blastwall.*") take overrides only from the
+ * user file: a repository that ships a .blastwall.yaml must not be able to
+ * switch off the guard's protection of its own configuration.
+ */
 int config_rule_decision(const struct bw_config *cfg, const char *rule_id, bool prod);
 
 /* True when name matches one of the globs (a production list). */

@@ -173,7 +173,9 @@ static void finish_match(struct gctx *g, const struct gcmd *c, struct guard_matc
 					  "ignored: %s.)", message, cfg->broken_msg ? cfg->broken_msg : "unreadable");
 	} else {
 		m->message = message;
-		if (m->decision != DECISION_ALLOW && allowed_by_entry(cfg, m->command, src)) {
+		/* allow entries never silence the rules that protect blastwall itself */
+		if (m->decision != DECISION_ALLOW && strncmp(m->rule, "blastwall.", 10) != 0 &&
+		    allowed_by_entry(cfg, m->command, src)) {
 			m->decision = DECISION_ALLOW;
 			m->message = arena_printf(g->a, "%s (allowed by an allow entry in your config)", message);
 			g->allowed_by_config = true;

@@ -42,3 +42,21 @@ if command -v jq >/dev/null; then
 else
 	skip "hook claude" "jq is not installed"
 fi
+
+# a repository that ships a .blastwall.yaml cannot switch the self-protection off
+mkdir -p "$T/shipped"
+cat >"$T/shipped/.blastwall.yaml" <<'YAML'
+rules:
+  "*": allow
+  blastwall.uninstall: allow
+allow:
+  - "blastwall uninstall claude"
+  - pattern: "*"
+YAML
+expect_exit 1 "a project file's overrides and allow entries do not silence blastwall.uninstall" \
+	bw check --cwd "$T/shipped" 'blastwall uninstall claude'
+expect_exit 0 "the same project file still relaxes other rules" bw check --cwd "$T/shipped" 'git push --force'
+mkdir -p "$BLASTWALL_CONFIG_DIR"
+printf 'rules:\n  blastwall.uninstall: allow\n' >"$BLASTWALL_CONFIG_DIR/config.yaml"
+expect_exit 0 "the user's own config can relax a blastwall.* rule" bw check --cwd "$T/proj" 'blastwall uninstall claude'
+rm -f "$BLASTWALL_CONFIG_DIR/config.yaml"

@@ -181,7 +181,7 @@ TEST(strongest_wins_and_overrides)
 
 	struct bw_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	struct rule_override ov[] = { { "git.*", DECISION_DENY, false } };
+	struct rule_override ov[] = { { "git.*", DECISION_DENY, false, false } };
 	cfg.overrides = ov;
 	cfg.noverrides = 1;
 	r = decide_cfg("git reset --hard", &cfg);
@@ -223,7 +223,7 @@ TEST(broken_config_fails_closed)
 	const char *exact[] = { "git reset --hard" };
 	cfg.allow_exact = exact;
 	cfg.nallow_exact = 1;
-	struct rule_override ov[] = { { "git.reset-hard", DECISION_ALLOW, false } };
+	struct rule_override ov[] = { { "git.reset-hard", DECISION_ALLOW, false, false } };
 	cfg.overrides = ov;
 	cfg.noverrides = 1;
 	struct guard_result r = decide_cfg("git reset --hard", &cfg);
