@@ -222,19 +222,19 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
+	if (argc < 3)
 		return usage();
 	struct arena *a = arena_new();
 	struct err e;
 	err_init(&e);
 	struct repo *r;
 	const char *cmd = argv[1];
-	if (argc < 3)
-		return usage();
 	if (strcmp(cmd, "gen") == 0 && argc == 6) {
 		FILE *f = fopen(argv[2], "wb");
-		if (!f)
+		if (!f) {
+			arena_free(a);
 			return 1;
+		}
 		int streams = (int)strtol(argv[4], NULL, 10);
 		size_t bytes = (size_t)strtoull(argv[5], NULL, 10) << 20;
 		uint8_t *buf = malloc(1 << 20);
@@ -252,6 +252,7 @@ int main(int argc, char **argv)
 	}
 	if (repo_open(a, argv[2], NULL, &r, &e) < 0) {
 		err_print(&e);
+		arena_free(a);
 		return 1;
 	}
 	int rc = 1;
