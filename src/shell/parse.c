@@ -634,6 +634,35 @@ static bool arith_closes(struct parser *p, size_t pos)
 }
 
 /*
+ * Steps over one unit inside a balanced construct ((( )), ${ }, an extended
+ * glob): a backslash pair, a quoted string, an expansion (parsing the
+ * substitutions it holds), or one plain byte. Single quotes quote only
+ * outside double quotes. Returns 0 or -1.
+ */
+static int lex_inner_unit(struct parser *p, struct wbuild *wb, int c, bool in_dq)
+{
+	switch (c) {
+	case '\\':
+		p->pos += ch(p, 1) < 0 ? 1 : 2;
+		return 0;
+	case '\'':
+		if (in_dq)
+			break;
+		return skip_squote(p) < 0 ? -1 : 0;
+	case '"': {
+		size_t o = p->pos++;
+		return lex_dq(p, wb, o) < 0 ? -1 : 0;
+	}
+	case '$':
+		return lex_dollar(p, wb, in_dq) < 0 ? -1 : 0;
+	case '`':
+		return lex_backtick(p, wb, in_dq) < 0 ? -1 : 0;
+	}
+	p->pos++;
+	return 0;
+}
+
+/*
  * The inside of (( )) / $(( )) / for (( ; ; )): stops before the "))" that
  * closes it (or before a ';' at depth 0 when semi is set). Parses command
  * substitutions inside; the value is the source text.
@@ -655,23 +684,8 @@ static int lex_arith_body(struct parser *p, struct wbuild *wb, size_t open, bool
 			p->pos++;
 		} else if (c == ';' && semi && depth == 0) {
 			return 0;
-		} else if (c == '\\') {
-			p->pos += ch(p, 1) < 0 ? 1 : 2;
-		} else if (c == '\'') {
-			if (skip_squote(p) < 0)
-				return -1;
-		} else if (c == '"') {
-			size_t o = p->pos++;
-			if (lex_dq(p, wb, o) < 0)
-				return -1;
-		} else if (c == '$') {
-			if (lex_dollar(p, wb, false) < 0)
-				return -1;
-		} else if (c == '`') {
-			if (lex_backtick(p, wb, false) < 0)
-				return -1;
-		} else {
-			p->pos++;
+		} else if (lex_inner_unit(p, wb, c, false) < 0) {
+			return -1;
 		}
 	}
 }
@@ -694,24 +708,8 @@ static int lex_braced(struct parser *p, struct wbuild *wb, bool in_dq)
 			p->pos++;
 			break;
 		}
-		if (c == '\\') {
-			p->pos += ch(p, 1) < 0 ? 1 : 2;
-		} else if (c == '\'' && !in_dq) {
-			if ((rc = skip_squote(p)) < 0)
-				break;
-		} else if (c == '"') {
-			size_t o = p->pos++;
-			if ((rc = lex_dq(p, wb, o)) < 0)
-				break;
-		} else if (c == '$') {
-			if ((rc = lex_dollar(p, wb, in_dq)) < 0)
-				break;
-		} else if (c == '`') {
-			if ((rc = lex_backtick(p, wb, in_dq)) < 0)
-				break;
-		} else {
-			p->pos++;
-		}
+		if ((rc = lex_inner_unit(p, wb, c, in_dq)) < 0)
+			break;
 	}
 	leave(p);
 	return rc;
@@ -872,23 +870,8 @@ static int lex_extglob(struct parser *p, struct wbuild *wb)
 			p->pos++;
 			if (--depth == 0)
 				break;
-		} else if (c == '\\') {
-			p->pos += ch(p, 1) < 0 ? 1 : 2;
-		} else if (c == '\'') {
-			if (skip_squote(p) < 0)
-				return -1;
-		} else if (c == '"') {
-			size_t o = p->pos++;
-			if (lex_dq(p, wb, o) < 0)
-				return -1;
-		} else if (c == '$') {
-			if (lex_dollar(p, wb, false) < 0)
-				return -1;
-		} else if (c == '`') {
-			if (lex_backtick(p, wb, false) < 0)
-				return -1;
-		} else {
-			p->pos++;
+		} else if (lex_inner_unit(p, wb, c, false) < 0) {
+			return -1;
 		}
 	}
 	p->sh->sb_n = mark;
