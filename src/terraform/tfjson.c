@@ -566,6 +566,27 @@ void tfjson_open_span(struct tfjson *j, const char *p, size_t n, const char *nam
 	buf_init(&j->scratch, TFJSON_MAX_STRING);
 }
 
+int tfjson_each_object(struct tfjson *j, enum tfjson_tok t, int (*each)(void *ctx), void *ctx)
+{
+	if (t != TFJ_ARR_BEGIN)
+		return tfjson_skip(j, t);
+	for (;;) {
+		t = tfjson_next(j);
+		if (t == TFJ_ARR_END)
+			return 0;
+		if (t == TFJ_ERROR)
+			return -1;
+		if (t != TFJ_OBJ_BEGIN) {
+			if (tfjson_skip(j, t) < 0)
+				return -1;
+			continue;
+		}
+		if (each(ctx) < 0)
+			return -1;
+		tfjson_release_behind(j);
+	}
+}
+
 void tfjson_release_behind(struct tfjson *j)
 {
 	static size_t page;

@@ -84,6 +84,16 @@ enum tfjson_tok tfjson_next(struct tfjson *j);
 int tfjson_skip(struct tfjson *j, enum tfjson_tok t);
 
 /*
+ * For the array that starts with token t (just returned by tfjson_next):
+ * calls each(ctx) once per element that is an object, with the object's
+ * opening brace consumed; each reads it through its closing brace. Other
+ * elements are skipped, and a value that is not an array is skipped whole.
+ * Pages behind the cursor are released after every element. Returns 0, or
+ * -1 when the input or each fails.
+ */
+int tfjson_each_object(struct tfjson *j, enum tfjson_tok t, int (*each)(void *ctx), void *ctx);
+
+/*
  * When j->file_backed is set (the input is a read-only MAP_PRIVATE file
  * mapping, never written): hands the pages more than a few MiB behind the
  * cursor back to the kernel, so that a long single pass keeps a bounded

@@ -193,25 +193,14 @@ static int read_change(struct preader *r)
 	return 0;
 }
 
+static int read_change_cb(void *r)
+{
+	return read_change(r);
+}
+
 static int read_changes(struct preader *r, enum tfjson_tok t)
 {
-	if (t != TFJ_ARR_BEGIN)
-		return tfjson_skip(r->j, t);
-	for (;;) {
-		t = tfjson_next(r->j);
-		if (t == TFJ_ARR_END)
-			return 0;
-		if (t == TFJ_ERROR)
-			return -1;
-		if (t != TFJ_OBJ_BEGIN) {
-			if (tfjson_skip(r->j, t) < 0)
-				return -1;
-			continue;
-		}
-		if (read_change(r) < 0)
-			return -1;
-		tfjson_release_behind(r->j);
-	}
+	return tfjson_each_object(r->j, t, read_change_cb, r);
 }
 
 /* Counts the elements of an array (or members of an object), skipping each. */

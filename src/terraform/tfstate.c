@@ -102,24 +102,21 @@ static int v4_instance(struct reader *r, const struct v4res *vr)
 	return 0;
 }
 
+struct inst_ctx {
+	struct reader *r;
+	const struct v4res *vr;
+};
+
+static int v4_instance_cb(void *ctx)
+{
+	struct inst_ctx *c = ctx;
+	return v4_instance(c->r, c->vr);
+}
+
 static int v4_instances(struct reader *r, const struct v4res *vr, enum tfjson_tok t)
 {
-	if (t != TFJ_ARR_BEGIN)
-		return tfjson_skip(r->j, t);
-	for (;;) {
-		t = tfjson_next(r->j);
-		if (t == TFJ_ARR_END)
-			return 0;
-		if (t == TFJ_ERROR)
-			return -1;
-		if (t != TFJ_OBJ_BEGIN) {
-			if (tfjson_skip(r->j, t) < 0)
-				return -1;
-			continue;
-		}
-		if (v4_instance(r, vr) < 0)
-			return -1;
-	}
+	struct inst_ctx c = { r, vr };
+	return tfjson_each_object(r->j, t, v4_instance_cb, &c);
 }
 
 static int v4_resource(struct reader *r)
@@ -172,25 +169,14 @@ static int v4_resource(struct reader *r)
 	return 0;
 }
 
+static int v4_resource_cb(void *r)
+{
+	return v4_resource(r);
+}
+
 static int v4_resources(struct reader *r, enum tfjson_tok t)
 {
-	if (t != TFJ_ARR_BEGIN)
-		return tfjson_skip(r->j, t);
-	for (;;) {
-		t = tfjson_next(r->j);
-		if (t == TFJ_ARR_END)
-			return 0;
-		if (t == TFJ_ERROR)
-			return -1;
-		if (t != TFJ_OBJ_BEGIN) {
-			if (tfjson_skip(r->j, t) < 0)
-				return -1;
-			continue;
-		}
-		if (v4_resource(r) < 0)
-			return -1;
-		tfjson_release_behind(r->j);
-	}
+	return tfjson_each_object(r->j, t, v4_resource_cb, r);
 }
 
 /* ---- versions 1 and 3: modules[] with a map of "type.name[.N]" ---- */
@@ -377,24 +363,14 @@ static int v3_module(struct reader *r)
 	return 0;
 }
 
+static int v3_module_cb(void *r)
+{
+	return v3_module(r);
+}
+
 static int v3_modules(struct reader *r, enum tfjson_tok t)
 {
-	if (t != TFJ_ARR_BEGIN)
-		return tfjson_skip(r->j, t);
-	for (;;) {
-		t = tfjson_next(r->j);
-		if (t == TFJ_ARR_END)
-			return 0;
-		if (t == TFJ_ERROR)
-			return -1;
-		if (t != TFJ_OBJ_BEGIN) {
-			if (tfjson_skip(r->j, t) < 0)
-				return -1;
-			continue;
-		}
-		if (v3_module(r) < 0)
-			return -1;
-	}
+	return tfjson_each_object(r->j, t, v3_module_cb, r);
 }
 
 /* ---- terraform show -json: values.root_module with nested child_modules ---- */

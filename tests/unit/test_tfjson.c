@@ -182,5 +182,60 @@ TEST(tfjson_line_numbers)
 	CHECK(strstr(e.msg, "line 3") != NULL);
 }
 
+/* Reads one object {"n": NUMBER, ...} and adds n to the counter; "fail" makes it fail. */
+static int sum_n(void *ctx)
+{
+	struct tfjson *j = ((void **)ctx)[0];
+	long *sum = ((void **)ctx)[1];
+	for (;;) {
+		enum tfjson_tok t = tfjson_next(j);
+		if (t == TFJ_OBJ_END)
+			return 0;
+		if (t != TFJ_KEY)
+			return -1;
+		bool is_n = str_eqz(j->str, "n"), is_fail = str_eqz(j->str, "fail");
+		t = tfjson_next(j);
+		if (is_fail)
+			return -1;
+		if (is_n && t == TFJ_NUMBER)
+			*sum += strtol(j->str.p, NULL, 10);
+		else if (tfjson_skip(j, t) < 0)
+			return -1;
+	}
+}
+
+static int each_sum(const char *s, long *sum)
+{
+	struct arena *a = arena_new();
+	struct tfjson j;
+	struct err e;
+	err_init(&e);
+	*sum = 0;
+	void *ctx[2] = { &j, sum };
+	int rc = tfjson_open(&j, a, s, strlen(s), "t", &e);
+	if (rc == 0) {
+		rc = tfjson_each_object(&j, tfjson_next(&j), sum_n, ctx);
+		if (rc == 0 && tfjson_next(&j) != TFJ_EOF)
+			rc = -2;
+	}
+	tfjson_release(&j);
+	arena_free(a);
+	return rc;
+}
+
+TEST(tfjson_each_object_visits_objects_only)
+{
+	long sum;
+	CHECK_INTEQ(each_sum("[{\"n\": 1}, 7, \"x\", [ {\"n\": 100} ], {\"n\": 2, \"o\": {\"n\": 50}}, null]", &sum), 0);
+	CHECK_INTEQ(sum, 3); /* nested objects are the callback's business, not visited */
+	CHECK_INTEQ(each_sum("{\"n\": 5}", &sum), 0); /* not an array: skipped whole */
+	CHECK_INTEQ(sum, 0);
+	CHECK_INTEQ(each_sum("[]", &sum), 0);
+	CHECK_INTEQ(each_sum("[{\"n\": 1}, {\"fail\": 1}, {\"n\": 4}]", &sum), -1);
+	CHECK_INTEQ(sum, 1); /* stops at the failing element */
+	CHECK_INTEQ(each_sum("[{\"n\": 1}, ", &sum), -1); /* truncated input */
+}
+
 TEST_MAIN(tfjson_tokens, tfjson_escapes_and_surrogates, tfjson_big_numbers_kept_exact, tfjson_rejects_malformed,
-	  tfjson_depth_bound, tfjson_bom_and_utf16, tfjson_skip_validates, tfjson_line_numbers)
+	  tfjson_depth_bound, tfjson_bom_and_utf16, tfjson_skip_validates, tfjson_line_numbers,
+	  tfjson_each_object_visits_objects_only)
