@@ -161,6 +161,15 @@ static void bind_key(sqlite3_stmt *st, const struct tfj_key *k)
 	bind_text(st, 3, k->workspace);
 }
 
+/* The file identity (size, mtime, ctime, inode) at parameters first..first+3. */
+static void bind_ident(sqlite3_stmt *st, int first, const struct tfj_snap *ident)
+{
+	sqlite3_bind_int64(st, first, ident->size);
+	sqlite3_bind_int64(st, first + 1, ident->mtime_ns);
+	sqlite3_bind_int64(st, first + 2, ident->ctime_ns);
+	sqlite3_bind_int64(st, first + 3, ident->ino);
+}
+
 static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -306,10 +315,7 @@ int tfj_touch(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_snap
 		return -1;
 	bind_key(st, k);
 	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, ident->size);
-	sqlite3_bind_int64(st, 6, ident->mtime_ns);
-	sqlite3_bind_int64(st, 7, ident->ctime_ns);
-	sqlite3_bind_int64(st, 8, ident->ino);
+	bind_ident(st, 5, ident);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -406,10 +412,7 @@ int tfj_blast_get(struct arena *a, struct sqlite3 *db, const struct tfj_key *k, 
 		    &st, e) < 0)
 		return -1;
 	bind_key(st, k);
-	sqlite3_bind_int64(st, 4, ident->size);
-	sqlite3_bind_int64(st, 5, ident->mtime_ns);
-	sqlite3_bind_int64(st, 6, ident->ctime_ns);
-	sqlite3_bind_int64(st, 7, ident->ino);
+	bind_ident(st, 4, ident);
 	bind_text(st, 8, policy);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -440,10 +443,7 @@ int tfj_blast_put(struct sqlite3 *db, const struct tfj_key *k, const struct tfj_
 		    &st, e) < 0)
 		return -1;
 	bind_key(st, k);
-	sqlite3_bind_int64(st, 4, ident->size);
-	sqlite3_bind_int64(st, 5, ident->mtime_ns);
-	sqlite3_bind_int64(st, 6, ident->ctime_ns);
-	sqlite3_bind_int64(st, 7, ident->ino);
+	bind_ident(st, 4, ident);
 	bind_text(st, 8, policy);
 	sqlite3_bind_int64(st, 9, b->ndeleted);
 	sqlite3_bind_int64(st, 10, b->nholding);
