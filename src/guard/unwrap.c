@@ -351,9 +351,9 @@ static void do_find(struct gctx *g, const struct gcmd *c)
 	}
 	/* find . -name '*.tfstate' -delete: the pattern says what goes */
 	if (removes && name_pat && guard_is_state_file(name_pat))
-		guard_hit(g, c, "terraform.state-file", arena_printf(g->a, "Target: every %s below %s.", name_pat, start));
+		guard_hit(g, c, "terraform.state-file", arena_printf(g->a, "Target: every %s below `%s`.", name_pat, start));
 	else if (removes && name_pat && guard_is_db_file(name_pat))
-		guard_hit(g, c, "filesystem.db-file", arena_printf(g->a, "Target: every %s below %s.", name_pat, start));
+		guard_hit(g, c, "filesystem.db-file", arena_printf(g->a, "Target: every %s below `%s`.", name_pat, start));
 	/* find ~ -name .blastwall.yaml -delete: blastwall's own files, by the name they would match */
 	if (removes && name_pat)
 		guard_fs_self(g, c, path_join(g->a, start, name_pat), start_flags & ~WORD_GLOB, false, " (every match below it)");
