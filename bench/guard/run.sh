@@ -6,7 +6,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:-build}
-tool="$root/$build/tools/guard_corpus"
+case $build in /*) ;; *) build=$root/$build ;; esac
+tool="$build/tools/guard_corpus"
 [ -x "$tool" ] || { echo "build first: make BUILD=$build all" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
