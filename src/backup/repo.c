@@ -303,7 +303,7 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 			goto out;
 		}
 	}
-	int level = o && o->zstd_level ? o->zstd_level : 3;
+	int level = o && o->zstd_level ? o->zstd_level : 1;
 	if (level < 1 || level > 19) {
 		err_set(e, "zstd level %d is out of range (1-19)", level);
 		goto out;

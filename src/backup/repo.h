@@ -41,7 +41,7 @@ struct repo_key_opts {
 struct repo_init_opts {
 	bool encrypt;
 	struct repo_key_opts key;
-	int zstd_level;           /* 0 = default (3) */
+	int zstd_level;           /* 0 = default (1) */
 };
 
 int repo_init(const char *path, const struct repo_init_opts *o, struct err *e);

@@ -26,7 +26,7 @@ static const char usage[] =
 	"  --encrypt              encrypt everything stored (XChaCha20-Poly1305); needs a key file or passphrase\n"
 	"  --key-file F           the key file; 'repo init' creates F with a random key when it does not exist\n"
 	"  --passphrase-file F    read the passphrase from F (first line); or set BLASTWALL_PASSPHRASE\n"
-	"  --compression-level N  zstd level 1-19 (default 3)\n"
+	"  --compression-level N  zstd level 1-19 (default 1)\n"
 	"  --repo PATH            the repository (default: $BLASTWALL_REPO)\n"
 	"  --force                unlock even when the lock's process looks alive\n"
 	"  --json                 machine-readable output\n";
