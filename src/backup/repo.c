@@ -44,6 +44,20 @@ void repo_chunk_key(const char *hex, char out[80])
 	snprintf(out, 80, "data/%.2s/%s", hex, hex);
 }
 
+void repo_chunk_list_sum_init(struct bwcrypto_sha256 *h)
+{
+	bwcrypto_sha256_init(h);
+}
+
+void repo_chunk_list_sum_add(struct bwcrypto_sha256 *h, const uint8_t id[32], uint64_t len)
+{
+	uint8_t rec[40];
+	memcpy(rec, id, 32);
+	for (int i = 0; i < 8; i++)
+		rec[32 + i] = (uint8_t)(len >> (8 * i)); /* little endian whatever the host */
+	bwcrypto_sha256_update(h, rec, sizeof(rec));
+}
+
 static bool is_hex_id(const char *s)
 {
 	if (!s || strlen(s) != 64)
@@ -735,13 +749,14 @@ int repo_get_object(struct repo *r, struct obj_scratch *s, int kind, const char 
 /* ---------- writing ---------- */
 
 /*
- * The writing pipeline. A stream's thread appends bytes, hashes the whole
- * stream (SHA-256) and finds cut points; each chunk is copied into a job and
- * queued. A pool of worker threads (two per CPU) takes jobs: hashes the chunk
+ * The writing pipeline. A stream's thread appends bytes and finds cut points;
+ * each chunk is copied into a job and queued. A pool of worker threads (two per CPU) takes jobs: hashes the chunk
  * for its id, consults the shared set of known ids, and compresses, encrypts
  * and stores new chunks. So one big stream still uses every core, and the
  * fsync of one chunk overlaps the compression of the next. The queue is
- * bounded, which bounds memory whatever the stream's size.
+ * bounded, which bounds memory whatever the stream's size. The stream's
+ * checksum (manifest version 2) is taken at close over the chunk list, not
+ * over the bytes: the chunk ids already hash every byte once.
  *
  * Locks: w->mu guards the known-id set, w->qmu the queue, every stream's
  * chunk list, counters, pending count and error. Neither is held while
@@ -758,7 +773,6 @@ struct stream_writer {
 	char *name;
 	uint8_t *buf; /* chunker input: bytes [off, len) are pending (owned by the stream's thread) */
 	size_t off, len, cap;
-	struct bwcrypto_sha256 sha;
 	uint64_t bytes;
 	/* under w->qmu */
 	struct chunk_ref *chunks;
@@ -769,7 +783,7 @@ struct stream_writer {
 	struct err err; /* the first failure */
 	/* after close */
 	bool closed;
-	char sha_hex[65];
+	char sum_hex[65]; /* chunk_list_sha256 */
 };
 
 struct job {
@@ -966,7 +980,6 @@ int snap_stream_open(struct snap_writer *w, const char *name, struct stream_writ
 	pthread_mutex_unlock(&w->mu);
 	s->cap = w->r->chunker.max * 2;
 	s->buf = xmalloc(s->cap);
-	bwcrypto_sha256_init(&s->sha);
 	*out = s;
 	return 0;
 }
@@ -1024,7 +1037,6 @@ int stream_write(struct stream_writer *s, const void *p, size_t n, struct err *e
 	if (s->closed)
 		BUG("stream_write on a closed stream");
 	const uint8_t *c = p;
-	bwcrypto_sha256_update(&s->sha, p, n);
 	s->bytes += n;
 	while (n) {
 		if (s->len == s->cap) {
@@ -1068,15 +1080,20 @@ int stream_close(struct stream_writer *s, struct stream_info *info, struct err *
 		rc = -1;
 	}
 	s->closed = true;
+	/* every job is done (pending == 0): the list is complete and in stream order */
+	struct bwcrypto_sha256 h;
+	repo_chunk_list_sum_init(&h);
+	for (size_t i = 0; i < s->nchunks; i++)
+		repo_chunk_list_sum_add(&h, s->chunks[i].id, s->chunks[i].len);
 	uint8_t sum[32];
-	bwcrypto_sha256_final(&s->sha, sum);
-	bwcrypto_hex(sum, 32, s->sha_hex);
+	bwcrypto_sha256_final(&h, sum);
+	bwcrypto_hex(sum, 32, s->sum_hex);
 	if (info) {
 		info->bytes = s->bytes;
 		info->chunks = s->nchunks;
 		info->new_chunks = s->new_chunks;
 		info->stored_bytes = s->stored_bytes;
-		memcpy(info->sha256, s->sha_hex, 65);
+		memcpy(info->checksum, s->sum_hex, 65);
 	}
 	pthread_mutex_unlock(&w->qmu);
 	return rc;
@@ -1122,8 +1139,8 @@ static json_t *stream_json(const struct stream_writer *s)
 		bwcrypto_hex(s->chunks[i].id, 32, hex);
 		json_array_append_new(chunks, json_pack("[s, I]", hex, (json_int_t)s->chunks[i].len));
 	}
-	return json_pack("{s:s, s:I, s:s, s:I, s:I, s:o}", "name", s->name, "bytes", (json_int_t)s->bytes, "sha256",
-			 s->sha_hex, "new_chunks", (json_int_t)s->new_chunks, "stored_bytes",
+	return json_pack("{s:s, s:I, s:s, s:I, s:I, s:o}", "name", s->name, "bytes", (json_int_t)s->bytes,
+			 "chunk_list_sha256", s->sum_hex, "new_chunks", (json_int_t)s->new_chunks, "stored_bytes",
 			 (json_int_t)s->stored_bytes, "chunks", chunks);
 }
 
@@ -1162,9 +1179,9 @@ int snap_commit(struct snap_writer *w, json_t *meta, char id_out[65], struct err
 		nchunks += s->nchunks;
 		newc += s->new_chunks;
 	}
-	m = json_pack("{s:i, s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}}", "version", REPO_VERSION,
-		      "repository", r->id_hex, "time", (json_int_t)w->started, "time_utc", when, "duration_ms",
-		      (json_int_t)ms, "hostname", host, "tool", arena_printf(r->a, "blastwall %s", bw_version),
+	m = json_pack("{s:i, s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I}}", "version",
+		      REPO_MANIFEST_VERSION, "repository", r->id_hex, "time", (json_int_t)w->started, "time_utc", when,
+		      "duration_ms", (json_int_t)ms, "hostname", host, "tool", arena_printf(r->a, "blastwall %s", bw_version),
 		      "streams", streams, "totals", "bytes", (json_int_t)bytes, "stored_bytes", (json_int_t)stored,
 		      "chunks", (json_int_t)nchunks, "new_chunks", (json_int_t)newc);
 	if (!m)
@@ -1218,9 +1235,10 @@ int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e)
 	json_t *v = json_object_get(m, "version");
 	if (!json_is_integer(v))
 		return err_set(e, "no version");
-	if (json_integer_value(v) != REPO_VERSION)
-		return err_set(e, "manifest version %lld is not supported by this blastwall (%s)",
-			       (long long)json_integer_value(v), bw_version);
+	json_int_t version = json_integer_value(v);
+	if (version < REPO_MANIFEST_MIN_VERSION || version > REPO_MANIFEST_VERSION)
+		return err_set(e, "manifest version %lld is not supported by this blastwall (%s)", (long long)version,
+			       bw_version);
 	if (!json_is_integer(json_object_get(m, "time")))
 		return err_set(e, "no time");
 	json_t *streams = json_object_get(m, "streams");
@@ -1235,26 +1253,42 @@ int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e)
 		json_t *bytes = json_object_get(s, "bytes");
 		if (!is_u64(bytes))
 			return err_set(e, "stream '%s' has no size", name);
-		const char *sha = json_string_value(json_object_get(s, "sha256"));
+		/* v1: the bytes' SHA-256, checked when the stream is read; v2: the chunk list's, checked here too */
+		const char *field = version == 1 ? "sha256" : "chunk_list_sha256";
+		const char *sha = json_string_value(json_object_get(s, field));
 		if (!is_hex_id(sha))
-			return err_set(e, "stream '%s' has no valid sha256", name);
+			return err_set(e, "stream '%s' has no valid %s", name, field);
 		json_t *chunks = json_object_get(s, "chunks");
 		if (!json_is_array(chunks))
 			return err_set(e, "stream '%s' has no chunk list", name);
 		uint64_t sum = 0;
 		size_t j;
 		json_t *c;
+		struct bwcrypto_sha256 h;
+		repo_chunk_list_sum_init(&h);
 		json_array_foreach(chunks, j, c) {
+			uint8_t id[32];
 			if (!json_is_array(c) || json_array_size(c) != 2 ||
 			    !is_hex_id(json_string_value(json_array_get(c, 0))) || !is_u64(json_array_get(c, 1)) ||
 			    (uint64_t)json_integer_value(json_array_get(c, 1)) > max_chunk ||
-			    json_integer_value(json_array_get(c, 1)) == 0)
+			    json_integer_value(json_array_get(c, 1)) == 0 ||
+			    bwcrypto_unhex(json_string_value(json_array_get(c, 0)), id, 32) < 0)
 				return err_set(e, "stream '%s' has a bad chunk entry at %zu", name, j);
 			sum += (uint64_t)json_integer_value(json_array_get(c, 1));
+			if (version >= 2)
+				repo_chunk_list_sum_add(&h, id, (uint64_t)json_integer_value(json_array_get(c, 1)));
 		}
 		if (sum != (uint64_t)json_integer_value(bytes))
 			return err_set(e, "stream '%s': its chunks hold %llu bytes, not %lld", name,
 				       (unsigned long long)sum, (long long)json_integer_value(bytes));
+		if (version >= 2) {
+			uint8_t got[32];
+			char hex[65];
+			bwcrypto_sha256_final(&h, got);
+			bwcrypto_hex(got, 32, hex);
+			if (strcmp(hex, sha) != 0)
+				return err_set(e, "stream '%s': its chunk list does not match its chunk_list_sha256", name);
+		}
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(json_string_value(json_object_get(json_array_get(streams, k), "name")), name) == 0)
 				return err_set(e, "stream '%s' appears twice", name);
@@ -1445,10 +1479,12 @@ int snap_stream_names(const struct snapshot_info *s, struct arena *a, const char
 /*
  * Fetches one chunk and checks everything before a byte of it is used: the
  * envelope, that its content hashes to its name, and its size; the plaintext
- * is copied to out.
+ * is copied to out and the id its content hashes to (raw) to id_out, so the
+ * reader folds into the stream checksum what it verified, not what it asked
+ * for.
  */
 static int fetch_chunk(struct repo *r, struct obj_scratch *sc, struct buf *raw, const char *hex, size_t len,
-		       struct buf *out, struct err *e)
+		       struct buf *out, uint8_t id_out[32], struct err *e)
 {
 	char key[80];
 	repo_chunk_key(hex, key);
@@ -1469,6 +1505,7 @@ static int fetch_chunk(struct repo *r, struct obj_scratch *sc, struct buf *raw, 
 		return err_set(e, "object '%s' is damaged: its content does not match its name", key);
 	if (n != len)
 		return err_set(e, "object '%s' holds %zu bytes, the manifest says %zu", key, n, len);
+	memcpy(id_out, h, 32);
 	buf_reset(out);
 	if (buf_add(out, p, n) < 0)
 		return err_set(e, "object '%s' is too large", key);
@@ -1488,6 +1525,7 @@ struct prefetch {
 	pthread_cond_t cv;
 	struct pslot {
 		struct buf data;
+		uint8_t id[32]; /* what data hashed to */
 		int rc;
 		struct err e;
 		bool full;
@@ -1513,7 +1551,7 @@ static void *prefetch_main(void *p)
 		json_t *c = json_array_get(pf->chunks, i);
 		err_init(&sl->e);
 		int rc = fetch_chunk(pf->r, &sc, &raw, json_string_value(json_array_get(c, 0)),
-				     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, &sl->e);
+				     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, sl->id, &sl->e);
 		pthread_mutex_lock(&pf->mu);
 		sl->rc = rc;
 		sl->full = true;
@@ -1543,8 +1581,13 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 		return err_set(e, "snapshot %.12s has no stream '%s'", s->id, name);
 	json_t *chunks = json_object_get(st, "chunks");
 	size_t n = json_array_size(chunks);
+	/* the manifest passed repo_manifest_check: its version is one we read */
+	bool v1 = json_integer_value(json_object_get(s->manifest, "version")) == 1;
 	struct bwcrypto_sha256 sha;
-	bwcrypto_sha256_init(&sha);
+	if (v1)
+		bwcrypto_sha256_init(&sha);
+	else
+		repo_chunk_list_sum_init(&sha);
 	int rc = 0;
 	uint64_t total = 0;
 	struct prefetch pf = { .r = r, .chunks = chunks, .n = n };
@@ -1568,7 +1611,7 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 			json_t *c = json_array_get(chunks, i);
 			err_init(&sl->e);
 			sl->rc = fetch_chunk(r, &sc, &raw, json_string_value(json_array_get(c, 0)),
-					     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, &sl->e);
+					     (size_t)json_integer_value(json_array_get(c, 1)), &sl->data, sl->id, &sl->e);
 		}
 		if (sl->rc < 0) {
 			*e = sl->e;
@@ -1577,7 +1620,10 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 			rc = -1;
 			break;
 		}
-		bwcrypto_sha256_update(&sha, sl->data.p, sl->data.n);
+		if (v1)
+			bwcrypto_sha256_update(&sha, sl->data.p, sl->data.n);
+		else
+			repo_chunk_list_sum_add(&sha, sl->id, sl->data.n);
 		total += sl->data.n;
 		rc = sink(ctx, sl->data.p, sl->data.n, e);
 		if (threaded) {
@@ -1601,8 +1647,9 @@ int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *
 		char hex[65];
 		bwcrypto_sha256_final(&sha, sum);
 		bwcrypto_hex(sum, 32, hex);
-		const char *want = json_string_value(json_object_get(st, "sha256"));
-		if (total != (uint64_t)json_integer_value(json_object_get(st, "bytes")) || strcmp(hex, want) != 0)
+		const char *want = json_string_value(json_object_get(st, v1 ? "sha256" : "chunk_list_sha256"));
+		/* the sink has consumed every byte by now: a failure here tells the caller to discard them */
+		if (total != (uint64_t)json_integer_value(json_object_get(st, "bytes")) || !want || strcmp(hex, want) != 0)
 			rc = err_set(e, "stream '%s' of snapshot %.12s does not match its checksum", name, s->id);
 	}
 	buf_release(&raw);

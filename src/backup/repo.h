@@ -69,7 +69,7 @@ struct stream_info {
 	uint64_t chunks;
 	uint64_t new_chunks;   /* not already in the repository */
 	uint64_t stored_bytes; /* compressed bytes newly written */
-	char sha256[65];       /* of the uncompressed stream */
+	char checksum[65];     /* the stream's checksum as the manifest records it (hex; see repository-format.md) */
 };
 int stream_close(struct stream_writer *s, struct stream_info *info, struct err *e);
 /*
@@ -96,9 +96,13 @@ int repo_find_snapshot(struct repo *r, struct arena *a, const char *ref, struct 
 int snap_stream_names(const struct snapshot_info *s, struct arena *a, const char ***names, size_t *n, struct err *e);
 /*
  * Streams one stream's bytes to sink, verifying every chunk (checksum,
- * authentication, content hash, size) before handing it over, and the whole
- * stream's SHA-256 at the end; a damaged chunk fails naming it, and no byte
- * of a damaged chunk reaches the sink.
+ * authentication, content hash, size) before handing it over; a damaged chunk
+ * fails naming it, and no byte of a damaged chunk reaches the sink. At the
+ * end the stream's checksum and length are compared (manifest version 1: the
+ * SHA-256 of the bytes; 2: the SHA-256 of the (id, length) list of the chunks
+ * actually delivered). That last check runs after the sink consumed every
+ * byte: on failure the caller must discard what the sink wrote (restores
+ * abort the COPY / transaction or remove the temporary file).
  */
 int snap_stream_read(struct repo *r, const struct snapshot_info *s, const char *name,
 		     int (*sink)(void *ctx, const void *p, size_t n, struct err *e), void *ctx, struct err *e);

@@ -16,6 +16,15 @@
 
 #define REPO_FORMAT_NAME "blastwall repository"
 #define REPO_VERSION 1
+/*
+ * Snapshot manifests have their own version. 1: each stream records the
+ * SHA-256 of its bytes ("sha256"). 2: each stream records
+ * "chunk_list_sha256", the SHA-256 of its chunk list (see
+ * repo_chunk_list_sum), so a backup no longer hashes every byte twice (the
+ * chunk ids already hash them). New snapshots are written as 2; both are read.
+ */
+#define REPO_MANIFEST_VERSION 2
+#define REPO_MANIFEST_MIN_VERSION 1
 #define REPO_MANIFEST_MAX (512u << 20)
 #define REPO_DRILL_MAX (16u << 20)
 
@@ -48,6 +57,14 @@ static inline const uint8_t *repo_enc_key(const struct repo *r)
 {
 	return r->encrypted ? r->enc_key : NULL;
 }
+
+/*
+ * The chunk-list checksum of a version 2 stream: SHA-256 over, for every
+ * chunk in order, its 32-byte raw id then its length as 8 bytes little
+ * endian. Fold chunks one at a time (init, add..., final).
+ */
+void repo_chunk_list_sum_init(struct bwcrypto_sha256 *h);
+void repo_chunk_list_sum_add(struct bwcrypto_sha256 *h, const uint8_t id[32], uint64_t len);
 
 /* "data/ab/abcdef..." for a chunk id (65-byte hex). */
 void repo_chunk_key(const char *hex, char out[80]);

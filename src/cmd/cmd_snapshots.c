@@ -125,14 +125,21 @@ static int show_one(struct arena *a, const struct snapshot_info *s, bool json)
 		json_t *streams = json_array();
 		size_t i;
 		json_t *st;
+		/* manifest version 1 records the bytes' SHA-256, 2 the chunk list's: say which one "checksum" is */
+		bool v1 = json_integer_value(json_object_get(m, "version")) == 1;
 		json_array_foreach(json_object_get(m, "streams"), i, st) {
-			json_array_append_new(streams, json_pack("{s:O, s:O, s:O, s:I, s:O?}", "name", json_object_get(st, "name"),
-								 "bytes", json_object_get(st, "bytes"), "sha256",
-								 json_object_get(st, "sha256"), "chunks",
-								 (json_int_t)json_array_size(json_object_get(st, "chunks")),
-								 "stored_bytes", json_object_get(st, "stored_bytes")));
+			json_t *sum = json_object_get(st, v1 ? "sha256" : "chunk_list_sha256");
+			json_t *js = json_pack("{s:O, s:O, s:O, s:s, s:I, s:O?}", "name", json_object_get(st, "name"), "bytes",
+					       json_object_get(st, "bytes"), "checksum", sum,
+					       "checksum_type", v1 ? "sha256" : "chunk-list-sha256", "chunks",
+					       (json_int_t)json_array_size(json_object_get(st, "chunks")), "stored_bytes",
+					       json_object_get(st, "stored_bytes"));
+			if (v1)
+				json_object_set(js, "sha256", sum); /* kept for scripts written before version 2 */
+			json_array_append_new(streams, js);
 		}
 		json_object_set_new(j, "stream_list", streams);
+		json_object_set(j, "manifest_version", json_object_get(m, "version"));
 		json_object_set(j, "tool", json_object_get(m, "tool") ? json_object_get(m, "tool") : json_null());
 		json_object_set(j, "duration_ms",
 				json_object_get(m, "duration_ms") ? json_object_get(m, "duration_ms") : json_null());
@@ -150,6 +157,7 @@ static int show_one(struct arena *a, const struct snapshot_info *s, bool json)
 	const char *tool = json_string_value(json_object_get(m, "tool"));
 	if (tool)
 		printf("tool      %s\n", tool);
+	printf("format    manifest version %lld\n", (long long)json_integer_value(json_object_get(m, "version")));
 	json_t *dur = json_object_get(m, "duration_ms");
 	if (json_is_integer(dur))
 		printf("took      %.1f s\n", (double)json_integer_value(dur) / 1000.0);

@@ -211,7 +211,7 @@ int sqlite_backup(struct arena *a, struct repo *r, const char *path, struct back
 	json_object_set_new(meta, "page_count", json_integer(page_count));
 	json_object_set_new(meta, "stream", json_string(STREAM_NAME));
 	json_object_set_new(meta, "bytes", json_integer((json_int_t)info.bytes));
-	json_object_set_new(meta, "sha256", json_string(info.sha256));
+	json_object_set_new(meta, "checksum", json_string(info.checksum));
 	json_object_set_new(meta, "snapshot_rows", json_integer((json_int_t)rows));
 	json_object_set_new(meta, "started_at", json_integer((json_int_t)started));
 	json_object_set_new(meta, "duration_seconds", json_real(db_now() - t0));

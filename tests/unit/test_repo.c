@@ -2,9 +2,12 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "backup/crypto.h"
+#include "backup/object.h"
 #include "backup/repo.h"
 #include "backup/repo_admin.h"
 #include "common/buf.h"
@@ -116,7 +119,7 @@ TEST(repo_round_trip_and_dedup)
 	CHECK(write_stream(w, "data/t1", d1, n1, 1 << 20, &j1) == 0);
 	CHECK_INTEQ(j1.new_chunks, 0);
 	CHECK_INTEQ(j1.stored_bytes, 0);
-	CHECK_STREQ(j1.sha256, i1.sha256);
+	CHECK_STREQ(j1.checksum, i1.checksum);
 	char id2[65];
 	CHECK(snap_commit(w, NULL, id2, &e) == 0);
 
@@ -236,6 +239,302 @@ TEST(repo_encrypted_and_wrong_key)
 	arena_free(a);
 }
 
+/*
+ * Manifest version 2: a stream's checksum is SHA-256 over (32-byte id,
+ * 8-byte little-endian length) of each chunk. Computed here with libsodium's
+ * SHA-256, not the repository's own, so a shared bug cannot hide.
+ */
+static void independent_sum(json_t *chunks, char hex[65])
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	size_t i;
+	json_t *c;
+	json_array_foreach(chunks, i, c) {
+		uint8_t rec[40];
+		const char *id = json_string_value(json_array_get(c, 0));
+		for (int k = 0; k < 32; k++) {
+			unsigned v;
+			sscanf(id + 2 * k, "%2x", &v);
+			rec[k] = (uint8_t)v;
+		}
+		uint64_t len = (uint64_t)json_integer_value(json_array_get(c, 1));
+		for (int k = 0; k < 8; k++)
+			rec[32 + k] = (uint8_t)(len >> (8 * k));
+		crypto_hash_sha256_update(&st, rec, sizeof(rec));
+	}
+	uint8_t out[32];
+	crypto_hash_sha256_final(&st, out);
+	for (int k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", out[k]);
+}
+
+static json_t *stream_of(json_t *manifest, const char *name)
+{
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(manifest, "streams"), i, st)
+		if (strcmp(json_string_value(json_object_get(st, "name")), name) == 0)
+			return st;
+	return NULL;
+}
+
+/* Stores a (doctored) manifest under the name its content hashes to, as an edit plus a rename would. */
+static void put_manifest(const char *repo, json_t *m, char id[65])
+{
+	char *text = json_dumps(m, JSON_COMPACT);
+	uint8_t h[32];
+	bwcrypto_hash(NULL, text, strlen(text), h);
+	bwcrypto_hex(h, 32, id);
+	struct obj_scratch sc = { 0 };
+	const uint8_t *obj;
+	size_t objn;
+	obj_encode(&sc, OBJ_SNAPSHOT, text, strlen(text), 1, NULL, &obj, &objn);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/snapshots/%s", repo, id);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(obj, 1, objn, f) != objn || fclose(f) != 0)
+		abort();
+	obj_scratch_release(&sc);
+	free(text);
+}
+
+/* A doctored copy of manifest m passes or fails repo_manifest_check; msg (when failing) is part of the message. */
+static bool check_fails(json_t *m, size_t max_chunk, const char *msg)
+{
+	struct err e;
+	err_init(&e);
+	if (repo_manifest_check(m, max_chunk, &e) == 0)
+		return false;
+	if (msg && !strstr(e.msg, msg)) {
+		fprintf(stderr, "unexpected message: %s\n", e.msg);
+		return false;
+	}
+	return true;
+}
+
+TEST(repo_v2_chunk_list_checksum)
+{
+	struct arena *a = arena_new();
+	char *path = tmp_repo(a);
+	struct err e;
+	err_init(&e);
+	struct repo_init_opts io = { 0 };
+	CHECK(repo_init(path, &io, &e) == 0);
+	struct repo *r;
+	CHECK(repo_open(a, path, NULL, &r, &e) == 0);
+	struct repo_facts f;
+	repo_get_facts(r, &f);
+	size_t n = 6u << 20;
+	uint8_t *d = malloc(n);
+	fill(d, n, 11);
+	struct snap_writer *w;
+	CHECK(snap_begin(r, &w, &e) == 0);
+	struct stream_info info, einfo;
+	CHECK(write_stream(w, "big", d, n, 70000, &info) == 0);
+	CHECK(write_stream(w, "empty", d, 0, 1, &einfo) == 0);
+	CHECK(info.chunks >= 3);
+	char id[65];
+	CHECK(snap_commit(w, NULL, id, &e) == 0);
+	struct snapshot_info si;
+	CHECK(repo_find_snapshot(r, a, id, &si, &e) == 0);
+	CHECK_INTEQ(json_integer_value(json_object_get(si.manifest, "version")), 2);
+	json_t *st = stream_of(si.manifest, "big");
+	CHECK(st != NULL);
+	CHECK(json_object_get(st, "sha256") == NULL); /* v2 streams carry no byte hash */
+	char want[65];
+	independent_sum(json_object_get(st, "chunks"), want);
+	CHECK_STREQ(info.checksum, want);
+	CHECK_STREQ(json_string_value(json_object_get(st, "chunk_list_sha256")), want);
+	/* no chunks: SHA-256 of nothing */
+	CHECK_STREQ(einfo.checksum, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK(read_equals(r, &si, "big", d, n));
+	CHECK(read_equals(r, &si, "empty", d, 0));
+
+	/* edits of the chunk list that keep it self-consistent in size: the checksum catches each */
+	json_t *m = json_deep_copy(si.manifest);
+	json_array_remove(json_object_get(m, "streams"), 1); /* "empty": the edits below are of "big" */
+	json_t *ms = stream_of(m, "big"), *chunks = json_object_get(ms, "chunks");
+	json_t *c0 = json_incref(json_array_get(chunks, 0));
+	json_t *c1 = json_incref(json_array_get(chunks, 1));
+	CHECK(!check_fails(m, f.chunk_max, NULL)); /* the copy itself is fine */
+	/* two chunks swapped: same ids, same total, wrong order */
+	json_array_set(chunks, 0, c1);
+	json_array_set(chunks, 1, c0);
+	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
+	char doctored[65];
+	put_manifest(path, m, doctored); /* an edit renamed to match its content still does not load */
+	struct snapshot_info bad;
+	CHECK(repo_load_snapshot(r, a, doctored, &bad, &e) < 0);
+	CHECK(strstr(e.msg, "is damaged") && strstr(e.msg, "chunk_list_sha256"));
+	json_array_set(chunks, 0, c0);
+	json_array_set(chunks, 1, c1);
+	/* the last chunk dropped, bytes adjusted */
+	size_t nc = json_array_size(chunks);
+	json_int_t last = json_integer_value(json_array_get(json_array_get(chunks, nc - 1), 1));
+	json_t *saved = json_incref(json_array_get(chunks, nc - 1));
+	json_array_remove(chunks, nc - 1);
+	json_object_set_new(ms, "bytes", json_integer((json_int_t)n - last));
+	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
+	/* a chunk repeated */
+	json_array_append(chunks, json_array_get(chunks, 0));
+	json_object_set_new(ms, "bytes",
+			    json_integer((json_int_t)n - last + json_integer_value(json_array_get(c0, 1))));
+	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
+	json_array_remove(chunks, nc - 1);
+	json_array_append(chunks, saved);
+	json_object_set_new(ms, "bytes", json_integer((json_int_t)n));
+	CHECK(!check_fails(m, f.chunk_max, NULL));
+	/* one chunk id replaced by another id of the same length (a misdirected entry) */
+	char other[65];
+	snprintf(other, sizeof(other), "%s", json_string_value(json_array_get(c0, 0)));
+	other[0] = other[0] == '0' ? '1' : '0';
+	json_array_set_new(c0, 0, json_string(other));
+	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
+	json_array_set_new(c0, 0, json_string(json_string_value(json_array_get(json_array_get(
+					      json_object_get(stream_of(si.manifest, "big"), "chunks"), 0), 0))));
+	CHECK(!check_fails(m, f.chunk_max, NULL));
+	/* the checksum itself damaged, missing, or a v1 field under version 2 */
+	char sum[65];
+	snprintf(sum, sizeof(sum), "%s", want);
+	sum[63] = sum[63] == 'a' ? 'b' : 'a';
+	json_object_set_new(ms, "chunk_list_sha256", json_string(sum));
+	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
+	json_object_del(ms, "chunk_list_sha256");
+	json_object_set_new(ms, "sha256", json_string(want));
+	CHECK(check_fails(m, f.chunk_max, "has no valid chunk_list_sha256"));
+	/* ... and the reverse: a version 1 manifest needs the byte hash */
+	json_object_set_new(m, "version", json_integer(1));
+	CHECK(!check_fails(m, f.chunk_max, NULL));
+	json_object_del(ms, "sha256");
+	json_object_set_new(ms, "chunk_list_sha256", json_string(want));
+	CHECK(check_fails(m, f.chunk_max, "has no valid sha256"));
+	/* a version from the future is refused, not guessed at */
+	json_object_set_new(m, "version", json_integer(3));
+	CHECK(check_fails(m, f.chunk_max, "manifest version 3 is not supported"));
+	json_object_set_new(m, "version", json_integer(0));
+	CHECK(check_fails(m, f.chunk_max, "manifest version 0 is not supported"));
+	json_decref(c0);
+	json_decref(c1);
+	json_decref(m);
+
+	/* the reader compares what it delivered with the recorded checksum at the end */
+	struct snapshot_info mod = si;
+	mod.manifest = json_deep_copy(si.manifest);
+	json_object_set_new(stream_of(mod.manifest, "big"), "chunk_list_sha256", json_string(sum));
+	struct buf b;
+	buf_init(&b, 0);
+	CHECK(snap_stream_read(r, &mod, "big", sink_buf, &b, &e) < 0);
+	CHECK(strstr(e.msg, "does not match its checksum") != NULL);
+	CHECK_INTEQ(b.n, n); /* documented: the sink had every byte; the caller discards them */
+	buf_release(&b);
+	json_decref(mod.manifest);
+	free(d);
+	rm_rf(path);
+	arena_free(a);
+}
+
+/* Version 1 manifests (the byte SHA-256) are still read, and their checksum still checked. */
+TEST(repo_v1_manifest_read)
+{
+	struct arena *a = arena_new();
+	char *path = tmp_repo(a);
+	struct err e;
+	err_init(&e);
+	struct repo_init_opts io = { 0 };
+	CHECK(repo_init(path, &io, &e) == 0);
+	struct repo *r;
+	CHECK(repo_open(a, path, NULL, &r, &e) == 0);
+	size_t n = 3u << 20;
+	uint8_t *d = malloc(n);
+	fill(d, n, 12);
+	struct snap_writer *w;
+	CHECK(snap_begin(r, &w, &e) == 0);
+	struct stream_info info;
+	CHECK(write_stream(w, "s", d, n, 1 << 16, &info) == 0);
+	char id[65];
+	CHECK(snap_commit(w, NULL, id, &e) == 0);
+	struct snapshot_info si;
+	CHECK(repo_find_snapshot(r, a, id, &si, &e) == 0);
+	/* the same snapshot as an older blastwall wrote it */
+	json_t *m = json_deep_copy(si.manifest);
+	json_object_set_new(m, "version", json_integer(1));
+	json_t *st = stream_of(m, "s");
+	json_object_del(st, "chunk_list_sha256");
+	uint8_t h[32];
+	char hex[65];
+	crypto_hash_sha256(h, d, n);
+	bwcrypto_hex(h, 32, hex);
+	json_object_set_new(st, "sha256", json_string(hex));
+	char v1id[65];
+	put_manifest(path, m, v1id);
+	struct snapshot_info s1;
+	CHECK(repo_find_snapshot(r, a, v1id, &s1, &e) == 0);
+	CHECK(read_equals(r, &s1, "s", d, n));
+	/* a byte SHA-256 that does not match: caught at the end of the read */
+	hex[0] = hex[0] == 'f' ? 'e' : 'f';
+	json_object_set_new(st, "sha256", json_string(hex));
+	char badid[65];
+	put_manifest(path, m, badid);
+	struct snapshot_info s2;
+	CHECK(repo_find_snapshot(r, a, badid, &s2, &e) == 0); /* structure is fine: v1 is checked by reading */
+	struct buf b;
+	buf_init(&b, 0);
+	CHECK(snap_stream_read(r, &s2, "s", sink_buf, &b, &e) < 0);
+	CHECK(strstr(e.msg, "does not match its checksum") != NULL);
+	buf_release(&b);
+	struct snapshot_info *v;
+	size_t nv;
+	CHECK(repo_list_snapshots(r, a, &v, &nv, &e) == 0);
+	CHECK_INTEQ(nv, 3); /* v1 and v2 side by side */
+	json_decref(m);
+	free(d);
+	rm_rf(path);
+	arena_free(a);
+}
+
+/* A chunk file holding another (valid) chunk, as a misbehaving copy or sync tool could leave it. */
+TEST(repo_chunk_swapped_on_disk)
+{
+	struct arena *a = arena_new();
+	char *path = tmp_repo(a);
+	struct err e;
+	err_init(&e);
+	struct repo_init_opts io = { 0 };
+	CHECK(repo_init(path, &io, &e) == 0);
+	struct repo *r;
+	CHECK(repo_open(a, path, NULL, &r, &e) == 0);
+	size_t n = 5u << 20;
+	uint8_t *d = malloc(n);
+	fill(d, n, 13);
+	struct snap_writer *w;
+	CHECK(snap_begin(r, &w, &e) == 0);
+	struct stream_info info;
+	CHECK(write_stream(w, "s", d, n, 1 << 20, &info) == 0);
+	char id[65];
+	CHECK(snap_commit(w, NULL, id, &e) == 0);
+	struct snapshot_info si;
+	CHECK(repo_find_snapshot(r, a, id, &si, &e) == 0);
+	json_t *chunks = json_object_get(stream_of(si.manifest, "s"), "chunks");
+	CHECK(json_array_size(chunks) >= 2);
+	const char *id0 = json_string_value(json_array_get(json_array_get(chunks, 0), 0));
+	const char *id1 = json_string_value(json_array_get(json_array_get(chunks, 1), 0));
+	size_t len0 = (size_t)json_integer_value(json_array_get(json_array_get(chunks, 0), 1));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cp '%s/data/%.2s/%s' '%s/data/%.2s/%s'", path, id0, id0, path, id1, id1);
+	CHECK(system(cmd) == 0);
+	struct buf b;
+	buf_init(&b, 0);
+	CHECK(snap_stream_read(r, &si, "s", sink_buf, &b, &e) < 0);
+	CHECK(strstr(e.msg, "does not match its name") != NULL);
+	CHECK_INTEQ(b.n, len0); /* only the chunk before it reached the sink */
+	buf_release(&b);
+	CHECK(repo_check_chunk(r, id1, &e) < 0);
+	free(d);
+	rm_rf(path);
+	arena_free(a);
+}
+
 TEST(repo_not_a_repository)
 {
 	struct arena *a = arena_new();
@@ -248,4 +547,5 @@ TEST(repo_not_a_repository)
 	arena_free(a);
 }
 
-TEST_MAIN(repo_round_trip_and_dedup, repo_concurrent_streams, repo_encrypted_and_wrong_key, repo_not_a_repository)
+TEST_MAIN(repo_round_trip_and_dedup, repo_concurrent_streams, repo_encrypted_and_wrong_key, repo_v2_chunk_list_checksum,
+	  repo_v1_manifest_read, repo_chunk_swapped_on_disk, repo_not_a_repository)
