@@ -286,7 +286,7 @@ struct unit {
 	const char *stream;
 	/* results */
 	uint64_t rows, bytes, chunks, new_chunks, stored_bytes;
-	char sha256[65];
+	char checksum[65];   /* the stream's checksum as the manifest records it */
 };
 
 struct pool {
@@ -460,7 +460,7 @@ static int dump_unit(struct bk_worker *wk, struct unit *u, char *batch, struct e
 	u->chunks = info.chunks;
 	u->new_chunks = info.new_chunks;
 	u->stored_bytes = info.stored_bytes;
-	memcpy(u->sha256, info.sha256, sizeof(u->sha256));
+	memcpy(u->checksum, info.checksum, sizeof(u->checksum));
 	pool_done(&bk->pool, rows, info.bytes, "backup");
 	/* tests stretch a backup out to interrupt it at many points */
 	const char *delay = getenv("BLASTWALL_TEST_PART_DELAY_MS");
@@ -888,9 +888,9 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 			out->chunks += u->chunks;
 			out->new_chunks += u->new_chunks;
 			out->stored_bytes += u->stored_bytes;
-			buf_addz(&sums, u->sha256);
+			buf_addz(&sums, u->checksum);
 			json_t *jp = json_pack("{s:s, s:I, s:I, s:s}", "stream", u->stream, "rows", (json_int_t)u->rows, "bytes",
-					       (json_int_t)u->bytes, "sha256", u->sha256);
+					       (json_int_t)u->bytes, "checksum", u->checksum);
 			if (u->lo >= 0 || u->hi >= 0) {
 				json_object_set_new(jp, "first_block", json_integer(u->lo));
 				if (u->hi >= 0)
