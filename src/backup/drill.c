@@ -434,7 +434,7 @@ int drill_run(struct arena *a, struct repo *r, const struct drill_opts *o, json_
 			json_object_set_new(target, "conninfo", json_string(conninfo));
 			stage(&d, "restoring snapshot %.12s", s.id);
 			struct pg_restore_opts ro = { .conninfo = conninfo, .jobs = o->jobs, .create_roles = true,
-						      .fast_load = true, .progress = o->progress };
+						      .progress = o->progress };
 			if (pg_restore_snapshot(a, r, &s, &ro, &rsum, &re) == 0) {
 				stage(&d, "waiting until the database answers");
 				restored = wait_usable(a, conninfo, &re) == 0;

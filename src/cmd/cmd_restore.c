@@ -220,7 +220,6 @@ int cmd_restore(int argc, char **argv)
 		}
 		ro.conninfo = pgcluster_conninfo(a, &cl, db);
 		ro.create_roles = true;
-		ro.fast_load = true;
 	} else {
 		ro.conninfo = target.conninfo;
 	}

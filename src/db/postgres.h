@@ -54,7 +54,6 @@ struct pg_restore_opts {
 	bool clean;          /* run the snapshot's DROP ... IF EXISTS script first */
 	bool no_owner;       /* leave out OWNER TO, GRANT and REVOKE */
 	bool create_roles;   /* create the source's roles that are missing (NOLOGIN): for throwaway targets */
-	bool fast_load;      /* throwaway target with wal_level=minimal: load whole tables with TRUNCATE + COPY FREEZE */
 	bool progress;
 };
 

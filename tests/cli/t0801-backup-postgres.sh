@@ -39,9 +39,10 @@ INSERT INTO everything (t, b) SELECT repeat(md5(g::text), $big_mb * 32768), deco
 ALTER TABLE everything DROP COLUMN dropped_later;
 CREATE TABLE "Odd Schema"."Mixed Case ""Name""" (k text PRIMARY KEY, v int);
 INSERT INTO "Odd Schema"."Mixed Case ""Name""" VALUES ('a', 1), ('b', NULL);
-CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE parent (id int PRIMARY KEY, code int CONSTRAINT "user" UNIQUE, tag int, UNIQUE (tag) DEFERRABLE,
+    CONSTRAINT "Tag And Code" UNIQUE (tag, code) INCLUDE (id) WITH (fillfactor = 70));
 CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent(id));
-INSERT INTO parent SELECT generate_series(1, 100);
+INSERT INTO parent SELECT g, g * 3, g * 7 FROM generate_series(1, 100) g;
 INSERT INTO child SELECT g, 1 + g % 100 FROM generate_series(1, 500) g;
 CREATE TABLE split_me (id int PRIMARY KEY, pad text);
 INSERT INTO split_me SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;
@@ -81,6 +82,18 @@ if cmp -s src.hash dst.hash; then pass "every row of every table is identical af
 [ "$(psqlq -d dst -c "SELECT sum(n) FROM child_counts")" = 500 ] && pass "materialized view refreshed" || fail "materialized view"
 [ "$(psqlq -d dst -c "SELECT count(*) FROM measurements_2021")" = 335 ] && pass "partitions restored" || fail "partitions"
 psqlq -d dst -c "INSERT INTO child VALUES (9999, 12345)" 2>/dev/null && fail "foreign key not enforced" || pass "foreign key enforced after restore"
+# primary keys and unique constraints are rebuilt as CREATE UNIQUE INDEX + ADD CONSTRAINT USING INDEX: same result
+cons="SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || condeferrable FROM pg_constraint WHERE connamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+psqlq -d src -c "$cons" >src.cons
+psqlq -d dst -c "$cons" >dst.cons
+cmp -s src.cons dst.cons && [ "$(grep -c "UNIQUE\|PRIMARY" src.cons)" -ge 8 ] && pass "every primary key and unique constraint is restored as it was" || { fail "constraints differ"; diff src.cons dst.cons | head; }
+idx="SELECT indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog') ORDER BY 1"
+[ "$(psqlq -d src -c "$idx")" = "$(psqlq -d dst -c "$idx")" ] && pass "every index definition is the same" || fail "index definitions differ"
+psqlq -d dst -c "INSERT INTO parent VALUES (5000, 3, 0)" 2>/dev/null && fail "unique constraint \"user\" not enforced" || pass "unique constraint enforced after restore"
+bw snapshots --repo repo --json "$id1" >snap.json
+format_of() { awk -v t="\"name\": \"$1\"" 'index($0, t) { on = 1 } on && /"format"/ { print; exit }' snap.json | grep -o 'copy-[a-z]*'; }
+[ "$(format_of everything)" = copy-text ] && pass "a table with an enum column is stored as COPY text" || fail "format of everything: $(format_of everything)"
+[ "$(format_of split_me)" = copy-binary ] && pass "a table of built-in types is stored as COPY binary" || fail "format of split_me: $(format_of split_me)"
 
 expect_exit 1 "restore refuses a non-empty database" bw restore --repo repo --into "$(pg_url dst)"
 expect_grep "$T/err" "not empty" "the refusal says why"
