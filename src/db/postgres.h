@@ -5,15 +5,19 @@
  * A backup is one consistent snapshot: a leader transaction exports its
  * snapshot (pg_export_snapshot), every worker connection and the three
  * pg_dump runs (pre-data, post-data, the matching DROP script) import it.
- * Table data is COPY text, one stream per table part; big tables are cut
+ * Table data is COPY binary when every column is a built-in type with
+ * binary I/O (about half the server's parsing work on a restore), COPY text
+ * otherwise (enums, domains, extension types: their binary forms carry
+ * database-specific OIDs), one stream per table part; big tables are cut
  * into ctid block ranges (TID range scans, PostgreSQL 14+) so that one large
  * table spreads over the workers. Row counts come from the COPY itself, so
  * they are exact for the snapshot. The manifest meta is described in
  * doc/json/snapshot-meta.md.
  *
- * A restore replays pre-data, loads the parts in parallel (COPY FROM STDIN),
- * sets the sequences, then runs post-data: indexes and constraints in
- * parallel, the rest (foreign keys, triggers...) in dump order.
+ * A restore replays pre-data, loads the tables in parallel (one COPY FROM
+ * STDIN per table, its parts in order), sets the sequences, then runs
+ * post-data: indexes and constraints in parallel as their tables are
+ * loaded, the rest (foreign keys, triggers...) in dump order.
  */
 #ifndef BW_POSTGRES_H
 #define BW_POSTGRES_H
