@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Repositories written before manifest version 2 (tests/fixtures/repo-v1, made
-# by blastwall at 0c0d25c): listed, verified, restored; new snapshots added to
+# by blastwall at 014a56b): listed, verified, restored; new snapshots added to
 # them are version 2 and live side by side with the old ones through verify,
 # forget and prune; a damaged version 1 chunk is still caught. The tests work
 # on copies: the fixture itself must stay as it was written.
