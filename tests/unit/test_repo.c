@@ -382,7 +382,7 @@ TEST(repo_v2_chunk_list_checksum)
 			    json_integer((json_int_t)n - last + json_integer_value(json_array_get(c0, 1))));
 	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
 	json_array_remove(chunks, nc - 1);
-	json_array_append(chunks, saved);
+	json_array_append_new(chunks, saved);
 	json_object_set_new(ms, "bytes", json_integer((json_int_t)n));
 	CHECK(!check_fails(m, f.chunk_max, NULL));
 	/* one chunk id replaced by another id of the same length (a misdirected entry) */
