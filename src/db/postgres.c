@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -484,47 +485,112 @@ static int buf_sink(void *ctx, const void *p, size_t n, struct err *e)
 	return 0;
 }
 
+/*
+ * The schema: ONE pg_dump run (custom format, schema only, under the
+ * exported snapshot) reads the catalogs once; the three scripts the restore
+ * reads are then cut from that archive by pg_restore, which needs no
+ * connection: pre-data, post-data, and the DROP part of --clean --if-exists.
+ * pg_dump used to run three times, each one connecting and reading every
+ * catalog again. The archive lives in an anonymous memory file (memfd): it
+ * is bounded by SCHEMA_MAX, never touches a disk, and nothing is left
+ * behind when the process is killed. pg_restore reaches it through
+ * /proc/self/fd/N (its own fd table: the child inherits a dup of the fd).
+ */
 struct schema_job {
 	struct bk *bk;
-	const char *pg_dump;
+	const char *pg_dump, *pg_restore; /* from one bin directory: pg_restore must read what this pg_dump writes */
 	const char *nopass, *pwenv;
 	struct err err;
 	int rc;
 	uint64_t bytes, chunks, new_chunks, stored_bytes;
 };
 
-/* Runs pg_dump once, into a stream; for the DROP script only the part before the first object. */
-static int run_pg_dump(struct schema_job *j, const char *what, const char *stream, struct err *e)
+struct archive_out {
+	int fd;
+	size_t n;
+};
+
+/* pg_dump's stdout into the memory file, refusing more than SCHEMA_MAX bytes. */
+static int archive_sink(void *ctx, const void *p, size_t n, struct err *e)
+{
+	struct archive_out *ao = ctx;
+	if (n > SCHEMA_MAX - ao->n)
+		return err_set(e, "the schema archive is larger than %zu MB", SCHEMA_MAX >> 20);
+	const char *s = p;
+	while (n > 0) {
+		ssize_t w = write(ao->fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return err_errno(e, "cannot keep the schema archive in memory");
+		s += w;
+		n -= (size_t)w;
+		ao->n += (size_t)w;
+	}
+	return 0;
+}
+
+/* Runs pg_dump once: the whole schema as a custom-format archive, written to fd. */
+static int run_pg_dump(struct schema_job *j, int fd, struct err *e)
 {
 	struct arena *a = j->bk->a;
-	const char *snap = arena_printf(a, "--snapshot=%s", j->bk->snapshot);
-	const char *dbarg = arena_printf(a, "--dbname=%s", j->nopass);
-	const char *argv[12];
+	const char *argv[] = { j->pg_dump, "--format=custom", "--schema-only", "--no-password",
+			       arena_printf(a, "--snapshot=%s", j->bk->snapshot),
+			       arena_printf(a, "--dbname=%s", j->nopass), NULL };
+	const char *env[] = { j->pwenv, NULL };
+	struct buf errbuf;
+	buf_init(&errbuf, 0);
+	struct archive_out ao = { .fd = fd };
+	struct proc_opts po = { .argv = argv, .env = j->pwenv ? env : NULL, .errout = &errbuf, .sink = archive_sink,
+				.ctx = &ao };
+	int rc = proc_run(&po, e);
+	buf_release(&errbuf);
+	if (rc < 0)
+		return err_wrap(e, "cannot dump the schema");
+	if (ao.n == 0)
+		return err_set(e, "cannot dump the schema: '%s' wrote nothing", j->pg_dump);
+	return 0;
+}
+
+/*
+ * Writes one script of the archive (pre-data, post-data, or drop) into a
+ * stream. For the DROP script pg_restore --clean writes every DROP first,
+ * then the objects, each opened by a "-- Name:" header: only the part before
+ * the first header is kept.
+ */
+static int run_pg_restore(struct schema_job *j, int fd, const char *what, const char *stream, struct err *e)
+{
+	struct arena *a = j->bk->a;
+	bool drop = strcmp(what, "drop") == 0;
+	/* a dup without close-on-exec: only the pg_restore child inherits the archive */
+	int cfd = dup(fd);
+	if (cfd < 0)
+		return err_errno(e, "cannot hand the schema archive to '%s'", j->pg_restore);
+	const char *argv[8];
 	int n = 0;
-	argv[n++] = j->pg_dump;
-	argv[n++] = "--schema-only";
-	argv[n++] = "--no-password";
-	argv[n++] = snap;
-	if (strcmp(what, "drop") == 0) {
+	argv[n++] = j->pg_restore;
+	if (drop) {
 		argv[n++] = "--clean";
 		argv[n++] = "--if-exists";
 	} else {
 		argv[n++] = arena_printf(a, "--section=%s", what);
 	}
-	argv[n++] = dbarg;
+	/* stdout by name: "-" means stdout only to pg_restore 12 and later, older ones would create a file "-" */
+	argv[n++] = "--file=/proc/self/fd/1";
+	argv[n++] = arena_printf(a, "/proc/self/fd/%d", cfd);
 	argv[n] = NULL;
-	const char *env[] = { j->pwenv, NULL };
 	struct buf errbuf, out;
 	buf_init(&errbuf, 0);
 	buf_init(&out, SCHEMA_MAX);
 	struct stream_writer *sw;
 	if (snap_stream_open(j->bk->w, stream, &sw, e) < 0) {
+		close(cfd);
 		buf_release(&errbuf);
 		buf_release(&out);
 		return -1;
 	}
-	struct proc_opts po = { .argv = argv, .env = j->pwenv ? env : NULL, .errout = &errbuf };
-	if (strcmp(what, "drop") == 0) {
+	struct proc_opts po = { .argv = argv, .errout = &errbuf };
+	if (drop) {
 		po.sink = buf_sink;
 		po.ctx = &out;
 	} else {
@@ -532,10 +598,10 @@ static int run_pg_dump(struct schema_job *j, const char *what, const char *strea
 		po.ctx = sw;
 	}
 	int rc = proc_run(&po, e);
+	close(cfd);
 	if (rc < 0)
-		err_wrap(e, "cannot dump the schema (%s)", what);
-	if (rc == 0 && strcmp(what, "drop") == 0) {
-		/* pg_dump --clean writes every DROP first, then the objects, each opened by "-- Name:" */
+		err_wrap(e, "cannot extract the schema (%s) from pg_dump's archive", what);
+	if (rc == 0 && drop) {
 		long cut = str_find(buf_str(&out), "\n--\n-- Name: ");
 		size_t keep = cut < 0 ? out.n : (size_t)cut + 1;
 		rc = stream_write(sw, out.p ? out.p : "", keep, e);
@@ -560,11 +626,25 @@ static int run_pg_dump(struct schema_job *j, const char *what, const char *strea
 static void *schema_thread(void *arg)
 {
 	struct schema_job *j = arg;
-	j->rc = run_pg_dump(j, "pre-data", "schema/pre-data.sql", &j->err);
+	int fd = memfd_create("blastwall-schema", MFD_CLOEXEC);
+	if (fd < 0) {
+		j->rc = err_errno(&j->err, "cannot create a memory file for the schema archive");
+		return NULL;
+	}
+	if (access(arena_printf(j->bk->a, "/proc/self/fd/%d", fd), F_OK) < 0) {
+		j->rc = err_errno(&j->err, "cannot hand the schema archive to pg_restore through /proc/self/fd");
+		err_hint(&j->err, "mount /proc (mount -t proc proc /proc): pg_restore reads pg_dump's archive through it");
+		close(fd);
+		return NULL;
+	}
+	j->rc = run_pg_dump(j, fd, &j->err);
 	if (j->rc == 0)
-		j->rc = run_pg_dump(j, "post-data", "schema/post-data.sql", &j->err);
+		j->rc = run_pg_restore(j, fd, "pre-data", "schema/pre-data.sql", &j->err);
 	if (j->rc == 0)
-		j->rc = run_pg_dump(j, "drop", "schema/drop.sql", &j->err);
+		j->rc = run_pg_restore(j, fd, "post-data", "schema/post-data.sql", &j->err);
+	if (j->rc == 0)
+		j->rc = run_pg_restore(j, fd, "drop", "schema/drop.sql", &j->err);
+	close(fd);
 	return NULL;
 }
 
@@ -860,7 +940,16 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 		close_conns(wk + 1, jobs - 1);
 		goto out;
 	}
-	sj.pg_dump = path_join(a, sj.pg_dump, "pg_dump");
+	const char *bindir = sj.pg_dump;
+	sj.pg_dump = path_join(a, bindir, "pg_dump");
+	sj.pg_restore = path_join(a, bindir, "pg_restore");
+	if (access(sj.pg_restore, X_OK) < 0) {
+		err_errno(e, "cannot use '%s', the pg_restore next to pg_dump", sj.pg_restore);
+		err_hint(e, "pg_dump and pg_restore come together (postgresql-client-N): install it in full, "
+			 "or point BLASTWALL_PG_BINDIR at a bin directory that has both");
+		close_conns(wk + 1, jobs - 1);
+		goto out;
+	}
 
 	if (snap_begin(r, &bk.w, e) < 0) {
 		close_conns(wk + 1, jobs - 1);
