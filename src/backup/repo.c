@@ -39,6 +39,40 @@
 
 /* ---------- small helpers ---------- */
 
+/* h = SHA-256 state after one block: the 32-byte key padded to 64 bytes, every byte xor fill. */
+static void hmac_key_block(struct bwcrypto_sha256 *h, const uint8_t key[32], uint8_t fill)
+{
+	uint8_t pad[64];
+	memset(pad, fill, sizeof(pad));
+	for (size_t i = 0; i < 32; i++)
+		pad[i] ^= key[i];
+	bwcrypto_sha256_init(h);
+	bwcrypto_sha256_update(h, pad, sizeof(pad));
+	bwcrypto_wipe(pad, sizeof(pad));
+}
+
+void repo_object_id(const struct repo *r, const void *p, size_t n, uint8_t out[32])
+{
+	if (!r->sha256_ids) {
+		bwcrypto_hash(r->encrypted ? r->id_key : NULL, p, n, out);
+		return;
+	}
+	struct bwcrypto_sha256 h;
+	if (!r->encrypted) {
+		bwcrypto_sha256_init(&h);
+		bwcrypto_sha256_update(&h, p, n);
+		bwcrypto_sha256_final(&h, out);
+		return;
+	}
+	uint8_t inner[32];
+	h = r->hmac_in;
+	bwcrypto_sha256_update(&h, p, n);
+	bwcrypto_sha256_final(&h, inner);
+	h = r->hmac_out;
+	bwcrypto_sha256_update(&h, inner, sizeof(inner));
+	bwcrypto_sha256_final(&h, out);
+}
+
 void repo_chunk_key(const char *hex, char out[80])
 {
 	snprintf(out, 80, "data/%.2s/%s", hex, hex);
@@ -334,7 +368,7 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 	iso_time((int64_t)time(NULL), created);
 	cfg = json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:s, s:i}, s:s}", "format", REPO_FORMAT_NAME, "version",
 			REPO_VERSION, "id", rid_hex, "created", created, "tool", bw_version, "compression", "algorithm",
-			"zstd", "level", level, "id_hash", o && o->encrypt ? "blake2b-256-keyed" : "blake2b-256");
+			"zstd", "level", level, "id_hash", o && o->encrypt ? "hmac-sha256" : "sha256");
 	if (!cfg)
 		bw_oom();
 	json_t *chunker = json_pack("{s:s, s:I, s:I, s:I}", "algorithm", "fastcdc-gear-v1", "min",
@@ -541,6 +575,17 @@ static int open_repo(struct arena *a, const char *path, const struct repo_key_op
 	    get_size(ch, "avg", &cavg) < 0 || get_size(ch, "max", &cmax) < 0)
 		return err_set(e, "the config of repository '%s' has an unknown chunker", path);
 
+	rp->version = (int)json_integer_value(ver);
+	const char *idh = json_string_value(json_object_get(cfg, "id_hash"));
+	bool want_keyed = json_object_get(cfg, "encryption") && !json_is_null(json_object_get(cfg, "encryption"));
+	if (rp->version >= 2) {
+		if (!idh || strcmp(idh, want_keyed ? "hmac-sha256" : "sha256") != 0)
+			return err_set(e, "the config of repository '%s' names object id hash '%s', which this blastwall (%s) "
+				       "does not use for a version %d repository", path, idh ? idh : "(none)", bw_version,
+				       rp->version);
+		rp->sha256_ids = true;
+	}
+
 	json_t *enc = json_object_get(cfg, "encryption");
 	uint64_t seed = 0;
 	if (nokey) {
@@ -598,6 +643,11 @@ static int open_repo(struct arena *a, const char *path, const struct repo_key_op
 		memcpy(rp->enc_key, master, 32);
 		memcpy(rp->id_key, master + 32, 32);
 		bwcrypto_wipe(master, sizeof(master));
+		if (rp->sha256_ids) {
+			/* HMAC (RFC 2104): the two padded key blocks are hashed once here, not per object */
+			hmac_key_block(&rp->hmac_in, rp->id_key, 0x36);
+			hmac_key_block(&rp->hmac_out, rp->id_key, 0x5c);
+		}
 		uint8_t s8[32];
 		bwcrypto_hash(rp->id_key, "chunker seed", 12, s8);
 		memcpy(&seed, s8, 8);
@@ -633,8 +683,10 @@ const char *repo_path(const struct repo *r)
 void repo_get_facts(const struct repo *r, struct repo_facts *f)
 {
 	f->id = r->id_hex;
-	f->version = REPO_VERSION;
+	f->version = r->version;
 	f->encrypted = r->encrypted;
+	f->id_hash = r->sha256_ids ? (r->encrypted ? "hmac-sha256" : "sha256")
+				   : (r->encrypted ? "blake2b-256-keyed" : "blake2b-256");
 	f->zstd_level = r->zstd_level;
 	f->chunk_min = r->chunker.min;
 	f->chunk_avg = r->chunker.avg;
@@ -839,7 +891,7 @@ static void run_job(struct snap_writer *w, struct obj_scratch *sc, struct job *j
 	struct repo *r = w->r;
 	struct stream_writer *s = j->s;
 	struct chunk_ref ref;
-	bwcrypto_hash(repo_id_key(r), j->data, j->n, ref.id);
+	repo_object_id(r, j->data, j->n, ref.id);
 	ref.len = (uint32_t)j->n;
 	pthread_mutex_lock(&w->mu);
 	bool have = idset_has(&w->known, ref.id);
@@ -1197,7 +1249,7 @@ int snap_commit(struct snap_writer *w, json_t *meta, char id_out[65], struct err
 		goto out;
 	}
 	uint8_t idb[32];
-	bwcrypto_hash(repo_id_key(r), text, tn, idb);
+	repo_object_id(r, text, tn, idb);
 	char hex[65];
 	bwcrypto_hex(idb, 32, hex);
 	struct obj_scratch sc = { 0 };
@@ -1313,7 +1365,7 @@ int repo_load_snapshot(struct repo *r, struct arena *a, const char *id, struct s
 	}
 	uint8_t h[32];
 	char hex[65];
-	bwcrypto_hash(repo_id_key(r), b.p, b.n, h);
+	repo_object_id(r, b.p, b.n, h);
 	bwcrypto_hex(h, 32, hex);
 	if (strcmp(hex, id) != 0) {
 		buf_release(&b);
@@ -1499,7 +1551,7 @@ static int fetch_chunk(struct repo *r, struct obj_scratch *sc, struct buf *raw, 
 		return rc;
 	uint8_t h[32];
 	char got[65];
-	bwcrypto_hash(repo_id_key(r), p, n, h);
+	repo_object_id(r, p, n, h);
 	bwcrypto_hex(h, 32, got);
 	if (strcmp(got, hex) != 0)
 		return err_set(e, "object '%s' is damaged: its content does not match its name", key);
@@ -1791,7 +1843,7 @@ int repo_check_chunk(struct repo *r, const char *id, struct err *e)
 	if (rc == 0) {
 		uint8_t h[32];
 		char got[65];
-		bwcrypto_hash(repo_id_key(r), b.p, b.n, h);
+		repo_object_id(r, b.p, b.n, h);
 		bwcrypto_hex(h, 32, got);
 		if (strcmp(got, id) != 0)
 			rc = err_set(e, "object '%s' is damaged: its content does not match its name", key);

@@ -14,6 +14,7 @@ struct repo_facts {
 	const char *id;
 	int version;
 	bool encrypted;
+	const char *id_hash;  /* what names objects: "sha256", "hmac-sha256", "blake2b-256", "blake2b-256-keyed" */
 	int zstd_level;
 	size_t chunk_min, chunk_avg, chunk_max;
 };

@@ -15,7 +15,14 @@
 #include "storage/storage.h"
 
 #define REPO_FORMAT_NAME "blastwall repository"
-#define REPO_VERSION 1
+/*
+ * Config versions. 1: object ids are BLAKE2b-256 (keyed in an encrypted
+ * repository). 2: object ids are SHA-256 (HMAC-SHA-256 in an encrypted
+ * repository), which the CPU's SHA instructions compute about 1.6 times as
+ * fast; the config names the hash in "id_hash". New repositories are 2; both
+ * are read, and an older blastwall refuses a 2 instead of misreading it.
+ */
+#define REPO_VERSION 2
 /*
  * Snapshot manifests have their own version. 1: each stream records the
  * SHA-256 of its bytes ("sha256"). 2: each stream records
@@ -33,8 +40,12 @@ struct repo {
 	struct storage *st;
 	const char *path; /* as the user gave it: messages name it */
 	char id_hex[33];
+	int version;                        /* of the config */
 	int zstd_level;
 	struct chunker chunker;
+	bool sha256_ids;                    /* object ids: (HMAC-)SHA-256, else BLAKE2b */
+	struct bwcrypto_sha256 hmac_in;     /* encrypted, sha256_ids: SHA-256 state after the key xor ipad block */
+	struct bwcrypto_sha256 hmac_out;    /* ... and after the key xor opad block */
 	bool encrypted;
 	uint8_t enc_key[BWCRYPTO_KEYBYTES]; /* valid when encrypted */
 	uint8_t id_key[BWCRYPTO_KEYBYTES];  /* valid when encrypted */
@@ -48,11 +59,12 @@ struct repo {
 	bool closed;
 };
 
-/* The key chunk ids are hashed with: NULL (plain BLAKE2b) when unencrypted. */
-static inline const uint8_t *repo_id_key(const struct repo *r)
-{
-	return r->encrypted ? r->id_key : NULL;
-}
+/*
+ * An object's id (chunks: the hash of the plaintext; snapshots: of the
+ * manifest text), as the repository's config says: see REPO_VERSION.
+ * Keyed with the secret id key when the repository is encrypted.
+ */
+void repo_object_id(const struct repo *r, const void *p, size_t n, uint8_t out[32]);
 static inline const uint8_t *repo_enc_key(const struct repo *r)
 {
 	return r->encrypted ? r->enc_key : NULL;

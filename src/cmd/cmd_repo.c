@@ -182,8 +182,9 @@ static int repo_info_main(int argc, char **argv)
 	if (repo_lock_state(r, &state, desc, sizeof(desc), &e) < 0)
 		state = -1;
 	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:i, s:b, s:s, s:i, s:{s:s, s:I, s:I, s:I}, s:s?}", "path", repo_path(r),
-				      "id", f.id, "version", f.version, "encrypted", f.encrypted, "compression", "zstd",
+		json_t *j = json_pack("{s:s, s:s, s:i, s:b, s:s, s:s, s:i, s:{s:s, s:I, s:I, s:I}, s:s?}", "path",
+				      repo_path(r), "id", f.id, "version", f.version, "encrypted", f.encrypted, "id_hash",
+				      f.id_hash, "compression", "zstd",
 				      "zstd_level", f.zstd_level, "chunker", "algorithm", "fastcdc-gear-v1", "min",
 				      (json_int_t)f.chunk_min, "avg", (json_int_t)f.chunk_avg, "max",
 				      (json_int_t)f.chunk_max, "lock", state > 0 ? desc : NULL);
@@ -192,9 +193,9 @@ static int repo_info_main(int argc, char **argv)
 		free(s);
 		json_decref(j);
 	} else {
-		printf("repository  %s\nid          %s\nformat      version %d\nencryption  %s\n"
+		printf("repository  %s\nid          %s\nformat      version %d\nencryption  %s\nobject ids  %s\n"
 		       "compression zstd level %d\nchunking    FastCDC, %zu KiB min, %zu KiB average, %zu KiB max\n",
-		       repo_path(r), f.id, f.version, f.encrypted ? "XChaCha20-Poly1305 (keyed BLAKE2b ids)" : "none",
+		       repo_path(r), f.id, f.version, f.encrypted ? "XChaCha20-Poly1305" : "none", f.id_hash,
 		       f.zstd_level, f.chunk_min >> 10, f.chunk_avg >> 10, f.chunk_max >> 10);
 		if (state > 0)
 			printf("lock        %s%s\n", desc, state == 2 ? " (stale)" : "");

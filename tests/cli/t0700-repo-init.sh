@@ -21,6 +21,8 @@ expect_exit 0 "repo info" bw repo info --repo empty
 expect_grep "$T/out" "zstd level 7" "info shows the compression level"
 expect_exit 0 "repo info --json" bw repo info empty --json
 expect_grep "$T/out" '"encrypted": false' "info --json says it is not encrypted"
+expect_grep "$T/out" '"version": 2' "a new repository is format version 2"
+expect_grep "$T/out" '"id_hash": "sha256"' "and names its objects by SHA-256"
 
 expect_exit 1 "snapshots on a plain directory" bw snapshots --repo full
 expect_grep "$T/err" "'full' is not a blastwall repository" "names the path"
@@ -34,7 +36,7 @@ expect_grep "$T/out" "no snapshots yet" "an empty repository says so"
 
 # a repository from a newer blastwall
 cp -r r newer
-sed -i 's/"version": 1/"version": 99/' newer/config
+sed -i 's/"version": [0-9]*/"version": 99/' newer/config
 expect_exit 1 "a newer format version is refused" bw snapshots --repo newer
 expect_grep "$T/err" "format version 99, newer than this blastwall" "names the version"
 expect_grep "$T/err" "hint: upgrade blastwall" "hints at upgrading"

@@ -12,6 +12,7 @@ expect_grep "$T/out" "created key file 'k'" "says it created the key file"
 [ "$(stat -c %a k)" = 600 ] && pass "the key file is private (0600)" || fail "the key file is private ($(stat -c %a k))"
 expect_exit 0 "repo info with the key" bw repo info --repo r --key-file k
 expect_grep "$T/out" "XChaCha20-Poly1305" "info says it is encrypted"
+expect_grep "$T/out" "object ids  hmac-sha256" "an encrypted repository keys its object ids (HMAC-SHA-256)"
 expect_exit 1 "no key" bw snapshots --repo r
 expect_grep "$T/err" "repository 'r' is encrypted: a key is needed" "asks for a key"
 head -c 32 /dev/urandom >other

@@ -13,6 +13,9 @@ V1E=be698d1da547 # the snapshot in encrypted/
 before=$(cd "$FX" && find . -type f | sort | xargs sha256sum)
 cp -r "$FX/plain" r
 
+expect_exit 0 "repo info on a version 1 repository" bw repo info --repo r
+expect_grep "$T/out" "format      version 1" "it stays version 1"
+expect_grep "$T/out" "object ids  blake2b-256" "and keeps its BLAKE2b object ids (new chunks deduplicate against old ones)"
 expect_exit 0 "snapshots lists a version 1 repository" bw snapshots --repo r
 expect_grep "$T/out" "^$V1 .*sqlite:.*app\.db +1 +3 " "with its source, table and rows"
 expect_exit 0 "snapshots ID --json" bw snapshots --repo r "$V1" --json

@@ -10,7 +10,9 @@
 #include "backup/object.h"
 #include "backup/repo.h"
 #include "backup/repo_admin.h"
+#include "backup/repo_int.h"
 #include "common/buf.h"
+#include "common/fs.h"
 
 static char *tmp_repo(struct arena *a)
 {
@@ -280,11 +282,11 @@ static json_t *stream_of(json_t *manifest, const char *name)
 }
 
 /* Stores a (doctored) manifest under the name its content hashes to, as an edit plus a rename would. */
-static void put_manifest(const char *repo, json_t *m, char id[65])
+static void put_manifest(struct repo *r, const char *repo, json_t *m, char id[65])
 {
 	char *text = json_dumps(m, JSON_COMPACT);
 	uint8_t h[32];
-	bwcrypto_hash(NULL, text, strlen(text), h);
+	repo_object_id(r, text, strlen(text), h);
 	bwcrypto_hex(h, 32, id);
 	struct obj_scratch sc = { 0 };
 	const uint8_t *obj;
@@ -363,7 +365,7 @@ TEST(repo_v2_chunk_list_checksum)
 	json_array_set(chunks, 1, c0);
 	CHECK(check_fails(m, f.chunk_max, "does not match its chunk_list_sha256"));
 	char doctored[65];
-	put_manifest(path, m, doctored); /* an edit renamed to match its content still does not load */
+	put_manifest(r, path, m, doctored); /* an edit renamed to match its content still does not load */
 	struct snapshot_info bad;
 	CHECK(repo_load_snapshot(r, a, doctored, &bad, &e) < 0);
 	CHECK(strstr(e.msg, "is damaged") && strstr(e.msg, "chunk_list_sha256"));
@@ -467,7 +469,7 @@ TEST(repo_v1_manifest_read)
 	bwcrypto_hex(h, 32, hex);
 	json_object_set_new(st, "sha256", json_string(hex));
 	char v1id[65];
-	put_manifest(path, m, v1id);
+	put_manifest(r, path, m, v1id);
 	struct snapshot_info s1;
 	CHECK(repo_find_snapshot(r, a, v1id, &s1, &e) == 0);
 	CHECK(read_equals(r, &s1, "s", d, n));
@@ -475,7 +477,7 @@ TEST(repo_v1_manifest_read)
 	hex[0] = hex[0] == 'f' ? 'e' : 'f';
 	json_object_set_new(st, "sha256", json_string(hex));
 	char badid[65];
-	put_manifest(path, m, badid);
+	put_manifest(r, path, m, badid);
 	struct snapshot_info s2;
 	CHECK(repo_find_snapshot(r, a, badid, &s2, &e) == 0); /* structure is fine: v1 is checked by reading */
 	struct buf b;
@@ -535,6 +537,49 @@ TEST(repo_chunk_swapped_on_disk)
 	arena_free(a);
 }
 
+/* New repositories name objects by SHA-256, or HMAC-SHA-256 under the id key when encrypted (config version 2). */
+TEST(repo_object_ids)
+{
+	struct arena *a = arena_new();
+	struct err e;
+	err_init(&e);
+	uint8_t d[5000], got[32], want[32];
+	fill(d, sizeof(d), 9);
+	char *plain = tmp_repo(a);
+	CHECK(repo_init(plain, NULL, &e) == 0);
+	struct repo *r;
+	CHECK(repo_open(a, plain, NULL, &r, &e) == 0);
+	CHECK(r->version == 2 && r->sha256_ids);
+	repo_object_id(r, d, sizeof(d), got);
+	crypto_hash_sha256(want, d, sizeof(d));
+	CHECK(memcmp(got, want, 32) == 0);
+	/* a stored chunk is named by that id */
+	struct snap_writer *w;
+	CHECK(snap_begin(r, &w, &e) == 0);
+	struct stream_info info;
+	CHECK(write_stream(w, "s", d, sizeof(d), 1000, &info) == 0);
+	char id[65], hex[65], key[80];
+	CHECK(snap_commit(w, NULL, id, &e) == 0);
+	bwcrypto_hex(want, 32, hex);
+	repo_chunk_key(hex, key);
+	CHECK(access(path_join(a, plain, key), F_OK) == 0);
+
+	char *enc = tmp_repo(a);
+	struct repo_init_opts io = { .encrypt = true, .key.passphrase = "ids" };
+	CHECK(repo_init(enc, &io, &e) == 0);
+	CHECK(repo_open(a, enc, &io.key, &r, &e) == 0);
+	CHECK(r->sha256_ids);
+	repo_object_id(r, d, sizeof(d), got);
+	crypto_auth_hmacsha256(want, d, sizeof(d), r->id_key);
+	CHECK(memcmp(got, want, 32) == 0);
+	repo_object_id(r, d, 0, got);
+	crypto_auth_hmacsha256(want, d, 0, r->id_key);
+	CHECK(memcmp(got, want, 32) == 0);
+	rm_rf(plain);
+	rm_rf(enc);
+	arena_free(a);
+}
+
 TEST(repo_not_a_repository)
 {
 	struct arena *a = arena_new();
@@ -548,4 +593,4 @@ TEST(repo_not_a_repository)
 }
 
 TEST_MAIN(repo_round_trip_and_dedup, repo_concurrent_streams, repo_encrypted_and_wrong_key, repo_v2_chunk_list_checksum,
-	  repo_v1_manifest_read, repo_chunk_swapped_on_disk, repo_not_a_repository)
+	  repo_v1_manifest_read, repo_chunk_swapped_on_disk, repo_object_ids, repo_not_a_repository)
