@@ -860,6 +860,13 @@ struct snap_writer {
 	pthread_mutex_t qmu;
 	pthread_cond_t qnotempty, qnotfull, qdone;
 	struct job *q;
+	/*
+	 * Spare chunk buffers (chunker.max bytes each), under qmu: reused, not
+	 * freed, so the backup does not map fresh pages (and take a page fault
+	 * per 4 KiB) for every chunk.
+	 */
+	uint8_t **spare;
+	size_t nspare, capspare;
 	size_t qcap, qhead, qn;
 	bool shutdown;
 	pthread_t workers[MAX_WORKERS];
@@ -914,8 +921,11 @@ static void run_job(struct snap_writer *w, struct obj_scratch *sc, struct job *j
 			err_wrap(&e, "cannot store a chunk of stream '%s'", s->name);
 		stored = objn;
 	}
-	free(j->data);
 	pthread_mutex_lock(&w->qmu);
+	if (w->nspare < w->capspare)
+		w->spare[w->nspare++] = j->data;
+	else
+		free(j->data);
 	s->chunks[j->slot] = ref;
 	if (rc < 0) {
 		fail_locked(s, &e);
@@ -998,6 +1008,8 @@ int snap_begin(struct repo *r, struct snap_writer **out, struct err *e)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int n = ncpu < 1 ? 2 : ncpu * 2 > MAX_WORKERS ? MAX_WORKERS : (int)ncpu * 2;
 	w->qcap = (size_t)n * 2;
+	w->capspare = w->qcap + (size_t)n + 2; /* every buffer that can be queued or in a worker at once */
+	w->spare = xcalloc(w->capspare, sizeof(*w->spare));
 	w->q = xcalloc(w->qcap, sizeof(*w->q));
 	for (int i = 0; i < n; i++) {
 		if (pthread_create(&w->workers[i], NULL, worker_main, w) != 0) {
@@ -1040,7 +1052,13 @@ int snap_stream_open(struct snap_writer *w, const char *name, struct stream_writ
 static int queue_chunk(struct stream_writer *s, const uint8_t *p, size_t n, struct err *e)
 {
 	struct snap_writer *w = s->w;
-	uint8_t *copy = xmalloc(n);
+	uint8_t *copy = NULL;
+	pthread_mutex_lock(&w->qmu);
+	if (w->nspare)
+		copy = w->spare[--w->nspare];
+	pthread_mutex_unlock(&w->qmu);
+	if (!copy)
+		copy = xmalloc(w->r->chunker.max);
 	memcpy(copy, p, n);
 	pthread_mutex_lock(&w->qmu);
 	if (s->failed) {
@@ -1166,6 +1184,9 @@ static void writer_free(struct snap_writer *w)
 		stream_free(w->streams[i]);
 	free(w->streams);
 	free(w->q);
+	for (size_t i = 0; i < w->nspare; i++)
+		free(w->spare[i]);
+	free(w->spare);
 	idset_release(&w->known);
 	pthread_cond_destroy(&w->qnotempty);
 	pthread_cond_destroy(&w->qnotfull);
