@@ -20,4 +20,5 @@ run bash "$here/plan/run.sh" "$bw"
 run bash "$here/plan/hook-destroy.sh" "$bw"
 run bash "$here/repo-ingest/run.sh" "$build"
 run bash "$here/backup/run.sh" "$bw"
+run bash "$here/backup-schema/run.sh" "$bw"
 exit $failed

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench/backup-schema/run.sh [BLASTWALL [OLD_BLASTWALL]]: what the schema part
+# of a PostgreSQL backup costs. blastwall takes the schema with one
+# `pg_dump -Fc --schema-only` run and cuts pre-data, post-data and the DROP
+# script out of that archive with three pg_restore runs (no connection);
+# it used to run pg_dump three times. Two databases: "small" (the tables of
+# tests/cli/t0801, ~15 MB) and "wide" (400 small tables, each with a primary
+# key, an index, a foreign key and a view: schema-bound).
+#
+# Measured, as the mean of N runs (default 10) on one throwaway server:
+#   - the schema step alone, as shell pipelines equivalent to both code paths;
+#   - `blastwall backup -j 2` (and OLD_BLASTWALL, a build from before the
+#     change, when given) next to `pg_dump -Fc` of the whole database.
+# Client CPU is user+sys of the command and its children (GNU time); server
+# CPU is what the server's backends used (the postmaster's cutime+cstime: it
+# reaps every backend). Writes bench/backup-schema/RESULTS.md and prints it.
+#
+# Environment: BENCH_DIR (default /var/tmp/bw-bench-schema), N (runs),
+# OLD_NOTE (one line saying what OLD_BLASTWALL is, quoted in RESULTS.md).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bw=$(realpath "${1:-$root/build/blastwall}")
+old=${2:-}
+[ -n "$old" ] && old=$(realpath "$old")
+n=${N:-10}
+dir=${BENCH_DIR:-/var/tmp/bw-bench-schema}
+[ -x "$bw" ] || { echo "bench: no blastwall binary at $bw (make first)" >&2; exit 1; }
+command -v /usr/bin/time >/dev/null || { echo "bench: GNU time is missing (apt-get install time)" >&2; exit 1; }
+
+rm -rf "$dir"
+mkdir -p "$dir"
+chmod 755 "$dir"
+eval "$(bash "$root/tests/tools/pg-cluster.sh" start "$dir/pg")"
+export PGHOST PGPORT PGUSER HOME=$dir/home
+mkdir -p "$HOME"
+trap 'bash "$root/tests/tools/pg-cluster.sh" stop "$dir/pg"; rm -rf "$dir"' EXIT
+P=$PG_BINDIR
+q() { "$P/psql" -qtAX -v ON_ERROR_STOP=1 "$@"; }
+
+# ---- datasets
+q -d postgres -c "CREATE DATABASE small" -c "CREATE DATABASE wide" -c "CREATE ROLE app NOLOGIN" >/dev/null
+awk '/^psqlq -d src <<SQL/ { f = 1; next } /^SQL$/ { f = 0 } f' "$root/tests/cli/t0801-backup-postgres.sh" |
+	sed 's/\$big_mb/5/g' | q -d small >/dev/null
+q -d wide >/dev/null <<'SQL'
+DO $$ BEGIN FOR i IN 1..400 LOOP
+  EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, ref int, name text, created timestamptz DEFAULT now())', i);
+  EXECUTE format('CREATE INDEX t%s_name ON t%s (name)', i, i);
+  EXECUTE format('INSERT INTO t%s SELECT g, g, md5(g::text) FROM generate_series(1, 50) g', i);
+  IF i > 1 THEN EXECUTE format('ALTER TABLE t%s ADD FOREIGN KEY (ref) REFERENCES t%s (id)', i, i - 1); END IF;
+  EXECUTE format('CREATE VIEW v%s AS SELECT id, name FROM t%s WHERE id > 10', i, i);
+END LOOP; END $$;
+SQL
+
+pm=$(head -n 1 "$dir/pg/data/postmaster.pid")
+tck=$(getconf CLK_TCK)
+server_ticks() { awk '{ print $16 + $17 }' "/proc/$pm/stat"; }
+# measure LABEL CMD...: one table row (mean wall, client CPU, server CPU over n runs)
+measure() {
+	local label=$1
+	shift
+	"$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; "$@" >&2; exit 1; }
+	rm -f "$dir/time.out"
+	local s0 s1
+	s0=$(server_ticks)
+	for _ in $(seq "$n"); do
+		/usr/bin/time -a -o "$dir/time.out" -f "%e %U %S" "$@" >/dev/null 2>&1
+	done
+	s1=$(server_ticks)
+	awk -v l="$label" -v n="$n" -v sv="$((s1 - s0))" -v t="$tck" \
+		'{ w += $1; c += $2 + $3 } END { printf "| %s | %.3f | %.3f | %.3f |\n", l, w / n, c / n, sv / t / n }' "$dir/time.out"
+}
+schema_old() { # what blastwall ran before: three plain pg_dump runs
+	"$P/pg_dump" --schema-only --section=pre-data -d "$1" && "$P/pg_dump" --schema-only --section=post-data -d "$1" &&
+		"$P/pg_dump" --schema-only --clean --if-exists -d "$1"
+}
+schema_new() { # what it runs now: one archive, three pg_restore runs on it
+	"$P/pg_dump" -Fc --schema-only -d "$1" -f "$dir/schema.dump" &&
+		"$P/pg_restore" --section=pre-data -f - "$dir/schema.dump" &&
+		"$P/pg_restore" --section=post-data -f - "$dir/schema.dump" &&
+		"$P/pg_restore" --clean --if-exists -f - "$dir/schema.dump"
+}
+export -f schema_old schema_new
+export P dir
+
+rows=()
+for db in small wide; do
+	url="postgres://postgres@/$db?host=$PGHOST&port=$PGPORT"
+	"$bw" repo init "$dir/repo-$db" >/dev/null
+	rows+=("$(measure "$db: schema, 3 x pg_dump (before)" bash -c "schema_old $db")")
+	rows+=("$(measure "$db: schema, pg_dump -Fc + 3 x pg_restore (now)" bash -c "schema_new $db")")
+	rows+=("$(measure "$db: pg_dump -Fc, whole database" "$P/pg_dump" -Fc -d "$db" -f "$dir/full.dump")")
+	if [ -n "$old" ]; then
+		"$old" repo init "$dir/repo-old-$db" >/dev/null
+		rows+=("$(measure "$db: blastwall backup -j 2 (before: $(basename "$old"))" "$old" backup "$url" --repo "$dir/repo-old-$db" -j 2 -q)")
+	fi
+	rows+=("$(measure "$db: **blastwall backup -j 2**" "$bw" backup "$url" --repo "$dir/repo-$db" -j 2 -q)")
+done
+
+{
+	echo "# Schema step of a PostgreSQL backup"
+	echo
+	echo "Generated by \`bench/backup-schema/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $("$P/postgres" --version)."
+	echo "Mean of $n runs each; load average (1 min) at the end: $(cut -d ' ' -f 1 /proc/loadavg)."
+	echo "Databases: small = the tables of tests/cli/t0801 (~15 MB), wide = 400 tables of 50 rows with a key,"
+	echo "an index, a foreign key and a view each. Backups go into an unencrypted repository, re-backed up"
+	echo "after the first run (unchanged data: few new chunks)."
+	[ -n "$old" ] && echo "Before: ${OLD_NOTE:-$old}."
+	echo
+	echo "| step | wall (s) | client CPU (s) | server CPU (s) |"
+	echo "| --- | ---: | ---: | ---: |"
+	printf '%s\n' "${rows[@]}"
+} >"$here/RESULTS.md"
+cat "$here/RESULTS.md"
