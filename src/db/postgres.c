@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -562,8 +563,11 @@ static int run_pg_restore(struct schema_job *j, int fd, const char *what, const 
 {
 	struct arena *a = j->bk->a;
 	bool drop = strcmp(what, "drop") == 0;
-	/* a dup without close-on-exec: only the pg_restore child inherits the archive */
-	int cfd = dup(fd);
+	/*
+	 * A dup without close-on-exec: only the pg_restore child inherits the
+	 * archive. At 3 or above: the child's stdin, stdout and stderr are replaced.
+	 */
+	int cfd = fcntl(fd, F_DUPFD, 3);
 	if (cfd < 0)
 		return err_errno(e, "cannot hand the schema archive to '%s'", j->pg_restore);
 	const char *argv[8];
