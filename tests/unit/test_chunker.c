@@ -87,7 +87,11 @@ static void fill_text(uint8_t *p, size_t n, uint64_t seed)
 	}
 }
 
-/* Random bytes with long runs of one value: a run never matches a mask once the hash settles, so chunks reach max. */
+/*
+ * Random bytes with long runs of one value. Within a run the hash settles
+ * after 64 bytes and then stays the same, so a long run cuts early or not at
+ * all: chunks reach max.
+ */
 static void fill_runs(uint8_t *p, size_t n, uint64_t seed)
 {
 	uint64_t x = seed | 1;
