@@ -32,6 +32,11 @@ else
 	PGHOST=$pg PGPORT=$(sed -n 4p "$pg/data/postmaster.pid") PGUSER=postgres
 fi
 export PGHOST PGPORT PGUSER
+# No autovacuum: it would vacuum what one step restored while the next step
+# is being timed (a 1 GB restore leaves seconds of vacuum work behind), and
+# charge that step's server CPU with it. Every step starts from a checkpoint
+# and a sync (see run).
+psql -qX -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
 [ "${KEEP:-0}" = 1 ] || trap 'bash "$root/tests/tools/pg-cluster.sh" stop "$pg"' EXIT
 src="postgres://postgres@/courses?host=$PGHOST&port=$PGPORT"
 
@@ -91,6 +96,9 @@ run() { # name command...: wall time in T, client CPU (with children) in C, serv
 	local name=$1
 	shift
 	local t0 t1 p0 p1
+	# the previous step's writes reach the disk before this one is timed, not during it
+	psql -qX -d postgres -c CHECKPOINT
+	sync
 	p0=$(server_cpu)
 	t0=$(now)
 	/usr/bin/time -f "%U %S" -o "$work/cpu.$name" "$@"
