@@ -3,8 +3,8 @@
  *
  * Layout below the storage root:
  *   config                 JSON: format, version, id, chunker, compression, keys
- *   data/ab/<id>           chunks, named by the (keyed) BLAKE2b-256 of their plaintext
- *   snapshots/<id>         manifests, named by the (keyed) BLAKE2b-256 of their JSON
+ *   data/ab/<id>           chunks, named by the object id of their plaintext (repo_object_id)
+ *   snapshots/<id>         manifests, named by the object id of their JSON
  *   drills/<time>-<rand>   drill results
  *   locks/writer           the writer lock
  *
@@ -1309,7 +1309,13 @@ int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e)
 	if (!json_is_integer(v))
 		return err_set(e, "no version");
 	json_int_t version = json_integer_value(v);
-	if (version < REPO_MANIFEST_MIN_VERSION || version > REPO_MANIFEST_VERSION)
+	if (version > REPO_MANIFEST_VERSION) {
+		/* "is newer than this blastwall reads": verify --repair leaves such a manifest alone */
+		err_set(e, "manifest version %lld is newer than this blastwall (%s) reads (up to %d)", (long long)version,
+			bw_version, REPO_MANIFEST_VERSION);
+		return err_hint(e, "upgrade blastwall to read this snapshot");
+	}
+	if (version < REPO_MANIFEST_MIN_VERSION)
 		return err_set(e, "manifest version %lld is not supported by this blastwall (%s)", (long long)version,
 			       bw_version);
 	if (!json_is_integer(json_object_get(m, "time")))

@@ -101,5 +101,12 @@ for mode in plain encrypted; do
 	expect_exit 0 "$mode: reads back byte for byte" "$W" check r "$again" $bseed 2 2
 	[ -e "$chunk" ] && pass "$mode: the chunk was stored afresh" || fail "$mode: the chunk was stored afresh"
 	expect_exit 0 "$mode: and everything verifies again" bw verify --repo r --read-data
+
+	# a snapshot a newer blastwall wrote is not damage: named, never moved aside
+	fut=$("$W" future r "$again") && pass "$mode: a manifest of version 99 is stored" || fail "$mode: storing a version 99 manifest"
+	expect_exit 1 "$mode: verify reports the newer snapshot" bw verify --repo r --read-data --repair
+	expect_grep "$T/err" "manifest version 99 is newer than this blastwall" "$mode: and says it is newer, not damaged"
+	[ -e "r/snapshots/$fut" ] && pass "$mode: --repair leaves the newer manifest in place" || fail "$mode: the newer manifest was moved"
+	rm -f "r/snapshots/$fut"
 	unset BLASTWALL_KEY_FILE
 done

@@ -16,6 +16,10 @@
  *       writes the same data the streams would hold, one after another, to
  *       FILE (for comparisons with other tools).
  *
+ *   repo-writer future REPO ID
+ *       stores a copy of snapshot ID's manifest that claims manifest version
+ *       99, as a newer blastwall would write one; prints its id.
+ *
  * The key comes from BLASTWALL_KEY_FILE / BLASTWALL_PASSPHRASE like the CLI's.
  */
 #include <pthread.h>
@@ -26,6 +30,7 @@
 #include <unistd.h>
 
 #include "backup/repo.h"
+#include "backup/repo_int.h"
 #include "common/buf.h"
 
 /* Table-like rows: ids, e-mail addresses, timestamps, words: compresses about like real data. */
@@ -89,7 +94,8 @@ static int usage(void)
 	fprintf(stderr, "usage: repo-writer write REPO SEED STREAMS MIB [--threads] [--pause-ms N] [--hold FILE]\n"
 			"       repo-writer check REPO ID SEED STREAMS MIB\n"
 			"       repo-writer bench REPO MIB STREAMS\n"
-			"       repo-writer gen FILE SEED STREAMS MIB\n");
+			"       repo-writer gen FILE SEED STREAMS MIB\n"
+			"       repo-writer future REPO ID\n");
 	return 2;
 }
 
@@ -277,6 +283,33 @@ int main(int argc, char **argv)
 			printf("%s\n", id);
 			rc = 0;
 		}
+	} else if (strcmp(cmd, "future") == 0 && argc == 4) {
+		struct snapshot_info s;
+		if (repo_find_snapshot(r, a, argv[3], &s, &e) < 0) {
+			err_print(&e);
+			goto out;
+		}
+		json_t *m = json_deep_copy(s.manifest);
+		json_object_set_new(m, "version", json_integer(99));
+		char *text = json_dumps(m, JSON_COMPACT);
+		uint8_t id[32];
+		repo_object_id(r, text, strlen(text), id);
+		char hex[65], key[96];
+		bwcrypto_hex(id, 32, hex);
+		snprintf(key, sizeof(key), "snapshots/%s", hex);
+		struct obj_scratch sc = { 0 };
+		const uint8_t *obj;
+		size_t objn;
+		obj_encode(&sc, OBJ_SNAPSHOT, text, strlen(text), 1, repo_enc_key(r), &obj, &objn);
+		if (storage_put(r->st, key, obj, objn, 0, &e) < 0) {
+			err_print(&e);
+		} else {
+			printf("%s\n", hex);
+			rc = 0;
+		}
+		obj_scratch_release(&sc);
+		free(text);
+		json_decref(m);
 	} else if (strcmp(cmd, "check") == 0 && argc == 7) {
 		struct snapshot_info s;
 		if (repo_find_snapshot(r, a, argv[3], &s, &e) < 0) {

@@ -413,7 +413,7 @@ TEST(repo_v2_chunk_list_checksum)
 	CHECK(check_fails(m, f.chunk_max, "has no valid sha256"));
 	/* a version from the future is refused, not guessed at */
 	json_object_set_new(m, "version", json_integer(3));
-	CHECK(check_fails(m, f.chunk_max, "manifest version 3 is not supported"));
+	CHECK(check_fails(m, f.chunk_max, "manifest version 3 is newer than this blastwall"));
 	json_object_set_new(m, "version", json_integer(0));
 	CHECK(check_fails(m, f.chunk_max, "manifest version 0 is not supported"));
 	json_decref(c0);
