@@ -362,11 +362,17 @@ struct bk_worker {
 	pthread_t th;
 };
 
+/*
+ * The backup's sessions. An empty search_path (as pg_dump's) makes every
+ * name the server prints qualified: text COPY of regclass, regtype... and
+ * pg_get_indexdef, which the restore runs with an empty search_path too.
+ */
 static int session_setup(PGconn *c, struct err *e)
 {
 	return pg_exec_cmd(c,
 			   "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0;"
 			   " SET extra_float_digits = 3; SET DateStyle = ISO; SET IntervalStyle = postgres;"
+			   " SELECT pg_catalog.set_config('search_path', '', false);"
 			   " SELECT set_config('client_encoding', pg_encoding_to_char(encoding), false) FROM pg_database WHERE datname = current_database()",
 			   "set up the session", e);
 }
@@ -662,14 +668,23 @@ static int cmp_units(const void *x, const void *y)
 	return a->part - b->part;
 }
 
+/*
+ * binary_ok: a table is copied in binary when every column's type (and an
+ * array's element type) is built in (OID below FirstNormalObjectId, 16384:
+ * the same OIDs in every database, which binary arrays carry), has binary
+ * send and receive functions, and is not an OID alias (regclass, regtype...:
+ * their binary form is the OID, which names another object, or none, in the
+ * target database; their text form is the name).
+ */
 #define TABLES_SQL \
 	"SELECT n.nspname, c.relname, pg_relation_size(c.oid) AS bytes, " \
 	" pg_relation_size(c.oid) / current_setting('block_size')::int AS blocks, " \
 	" (SELECT coalesce(json_agg(a.attname ORDER BY a.attnum), '[]') FROM pg_attribute a " \
 	"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped %s) AS cols, " \
 	" (SELECT coalesce(bool_and(t.oid < 16384 AND t.typsend::oid <> 0 AND t.typreceive::oid <> 0 " \
+	"     AND t.typname !~ '^_?reg' " \
 	"     AND (t.typelem = 0 OR EXISTS (SELECT 1 FROM pg_type el WHERE el.oid = t.typelem AND el.oid < 16384 " \
-	"       AND el.typsend::oid <> 0 AND el.typreceive::oid <> 0))), true) " \
+	"       AND el.typsend::oid <> 0 AND el.typreceive::oid <> 0 AND el.typname !~ '^reg'))), true) " \
 	"   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid " \
 	"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped %s) AS binary_ok " \
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
@@ -832,13 +847,11 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	 * INDEX text, so that a restore can build it with CREATE UNIQUE INDEX
 	 * (SHARE lock: in parallel with the table's other indexes) and attach it
 	 * with ADD CONSTRAINT ... USING INDEX, where pg_dump's ADD CONSTRAINT
-	 * takes an exclusive lock for the whole build. search_path is emptied
-	 * so that every name in the text is qualified.
+	 * takes an exclusive lock for the whole build. The session's empty
+	 * search_path makes every name in the text qualified.
 	 */
 	json_t *jci = json_array();
 	json_object_set_new(meta, "constraint_indexes", jci);
-	if (pg_exec_cmd(leader, "SET LOCAL search_path = ''", "list the constraint indexes", e) < 0)
-		goto out;
 	res = pg_query(leader,
 		       "SELECT n.nspname, c.relname, con.conname, con.contype, pg_catalog.pg_get_indexdef(con.conindid) "
 		       "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
@@ -847,7 +860,7 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 		       " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' "
 		       " AND n.nspname !~ '^pg_temp' ORDER BY 1, 2, 3",
 		       "list the constraint indexes", e);
-	if (!res || pg_exec_cmd(leader, "SET LOCAL search_path TO DEFAULT", "list the constraint indexes", e) < 0)
+	if (!res)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++)
 		json_array_append_new(jci, json_pack("{s:s, s:s, s:s, s:s, s:s}", "schema", PQgetvalue(res, i, 0), "table",

@@ -46,6 +46,9 @@ INSERT INTO parent SELECT g, g * 3, g * 7 FROM generate_series(1, 100) g;
 INSERT INTO child SELECT g, 1 + g % 100 FROM generate_series(1, 500) g;
 CREATE TABLE split_me (id int PRIMARY KEY, pad text);
 INSERT INTO split_me SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TABLE split_text (id posint PRIMARY KEY, pad text, rel regclass, rels regtype[]);
+INSERT INTO split_text SELECT g, repeat('y', 150) || g, 'split_me', ARRAY['int4', 'mood']::regtype[] FROM generate_series(1, 15000) g;
 DELETE FROM split_me WHERE id % 10 = 0;
 CREATE INDEX split_me_pad ON split_me (pad);
 CREATE VIEW child_view AS SELECT c.id, p.id AS pid FROM child c JOIN parent p ON p.id = c.parent_id;
@@ -58,17 +61,17 @@ CREATE MATERIALIZED VIEW child_counts AS SELECT parent_id, count(*) AS n FROM ch
 SELECT setval('everything_id_seq', 99999);
 SQL
 pg_hash src >src.hash
-[ "$(wc -l <src.hash)" = 9 ] && [ "$(grep -c " [1-9][0-9]* [0-9a-f]\{32\}$" src.hash)" = 8 ] && pass "source hashed: 9 tables" || { fail "hashing the source"; cat src.hash; }
+[ "$(wc -l <src.hash)" = 10 ] && [ "$(grep -c " [1-9][0-9]* [0-9a-f]\{32\}$" src.hash)" = 9 ] && pass "source hashed: 10 tables" || { fail "hashing the source"; cat src.hash; }
 
 bw repo init repo >/dev/null
 # 64-block parts: split_me (~5 MB) is cut into many ctid ranges
 BLASTWALL_TEST_PART_BLOCKS=64 expect_exit 0 "backup postgres -j 2" bw backup "$(pg_url src)" --repo repo -j 2
-expect_grep "$T/out" "8 tables" "backup reports the tables (partitions, not their parent)"
+expect_grep "$T/out" "9 tables" "backup reports the tables (partitions, not their parent)"
 bw snapshots --repo repo --json >snaps.json
 id1=$(grep -o '"id": *"[0-9a-f]*"' snaps.json | head -n 1 | grep -o '[0-9a-f]\{16,\}')
-# 8 tables + 3 schema streams = 11 streams unsplit; each extra part of split_me adds one
+# 9 tables + 3 schema streams = 12 streams unsplit; each extra part of split_me or split_text adds one
 streams=$(grep -o '"streams": *[0-9]*' snaps.json | head -n 1 | grep -o '[0-9]*$')
-[ "${streams:-0}" -ge 15 ] && pass "split_me was backed up as $((streams - 10)) block-range parts" || fail "only ${streams:-0} streams: split_me was not split"
+[ "${streams:-0}" -ge 20 ] && pass "split_me and split_text were backed up in $((streams - 10)) block-range parts" || fail "only ${streams:-0} streams: split_me and split_text were not split"
 
 psqlq -d postgres -c "CREATE DATABASE dst"
 expect_exit 0 "restore --into an empty database" bw restore --repo repo --into "$(pg_url dst)" -j 2
@@ -94,6 +97,8 @@ bw snapshots --repo repo --json "$id1" >snap.json
 format_of() { awk -v t="\"name\": \"$1\"" 'index($0, t) { on = 1 } on && /"format"/ { print; exit }' snap.json | grep -o 'copy-[a-z]*'; }
 [ "$(format_of everything)" = copy-text ] && pass "a table with an enum column is stored as COPY text" || fail "format of everything: $(format_of everything)"
 [ "$(format_of split_me)" = copy-binary ] && pass "a table of built-in types is stored as COPY binary" || fail "format of split_me: $(format_of split_me)"
+[ "$(format_of split_text)" = copy-text ] && pass "a table with a domain and regclass columns is stored as COPY text" || fail "format of split_text: $(format_of split_text)"
+[ "$(psqlq -d dst -c "SELECT rel::text || ' ' || rels::text FROM split_text WHERE id = 7")" = 'split_me {integer,mood}' ] && pass "regclass and regtype[] values name the same objects after the restore" || fail "regclass values: $(psqlq -d dst -c "SELECT rel, rels FROM split_text WHERE id = 7")"
 
 expect_exit 1 "restore refuses a non-empty database" bw restore --repo repo --into "$(pg_url dst)"
 expect_grep "$T/err" "not empty" "the refusal says why"
