@@ -22,7 +22,7 @@ pg_hash app >before.hash
 # new data that only the interrupted backups would hold
 psqlq -d app -c "INSERT INTO users SELECT g, 'late ' || g FROM generate_series(501, 900) g" >/dev/null
 # many small parts, each followed by a pause: a long backup with many places to be interrupted
-export BLASTWALL_TEST_PART_BLOCKS=4 BLASTWALL_TEST_PART_DELAY_MS=20
+export BLASTWALL_TEST_PART_BLOCKS=4 BLASTWALL_TEST_PART_DELAY_MS=30
 for delay in 0.02 0.1 0.25 0.5 0.8; do
 	"$BLASTWALL" backup "$(pg_url app)" --repo repo -j 2 -q >/dev/null 2>&1 &
 	pid=$!
