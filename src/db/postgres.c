@@ -853,12 +853,15 @@ int pg_backup(struct arena *a, struct repo *r, const struct pg_backup_opts *o, s
 	json_t *jci = json_array();
 	json_object_set_new(meta, "constraint_indexes", jci);
 	res = pg_query(leader,
-		       "SELECT n.nspname, c.relname, con.conname, con.contype, pg_catalog.pg_get_indexdef(con.conindid) "
-		       "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-		       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-		       "WHERE con.contype IN ('p', 'u') AND NOT con.condeferrable AND c.relkind = 'r' AND NOT c.relispartition "
-		       " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' "
-		       " AND n.nspname !~ '^pg_temp' ORDER BY 1, 2, 3",
+		       arena_printf(a,
+				    "SELECT n.nspname, c.relname, con.conname, con.contype, "
+				    " pg_catalog.pg_get_indexdef(con.conindid) "
+				    "FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+				    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+				    "WHERE con.contype IN ('p', 'u') AND NOT con.condeferrable AND c.relkind = 'r' %s"
+				    " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' "
+				    " AND n.nspname !~ '^pg_temp' ORDER BY 1, 2, 3",
+				    ver >= 100000 ? "AND NOT c.relispartition" : ""),
 		       "list the constraint indexes", e);
 	if (!res)
 		goto out;
@@ -1670,8 +1673,8 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 	 * a restore keeps busy, a bound that matters on a live server.
 	 */
 	const char *setup = arena_printf(a, "SET statement_timeout = 0; SET lock_timeout = 0; SET synchronous_commit = off;"
-					 " SET maintenance_work_mem = '256MB'; SET max_parallel_maintenance_workers = 0;"
-					 " SET client_encoding = %s",
+					 " SET maintenance_work_mem = '256MB';%s SET client_encoding = %s",
+					 PQserverVersion(c) >= 110000 ? " SET max_parallel_maintenance_workers = 0;" : "",
 					 quote_literal(a, c, encoding && *encoding ? encoding : "UTF8"));
 	if (pg_exec_cmd(c, setup, "set up the session", e) < 0)
 		goto out;
