@@ -73,12 +73,26 @@ int repo_lock_state(struct repo *r, int *state, char *desc, size_t descn, struct
 int repo_lock_remove(struct repo *r, struct err *e);
 
 /*
+ * The options every repository command takes: --repo PATH, --key-file F,
+ * --passphrase-file F. REPO_ARGS_OPTIONS goes into the command's
+ * getopt_long table (it needs <getopt.h>); repo_args_set takes option 'r',
+ * 'k' or 'p' into ra.
+ */
+struct repo_args {
+	const char *repo, *key_file, *pass_file;
+};
+#define REPO_ARGS_OPTIONS                                                                            \
+	{ "repo", required_argument, NULL, 'r' }, { "key-file", required_argument, NULL, 'k' },      \
+		{ "passphrase-file", required_argument, NULL, 'p' }
+void repo_args_set(struct repo_args *ra, int opt, const char *arg);
+/* The repository path: --repo, else $BLASTWALL_REPO; else a usage error (e->code 2) that says so. */
+int repo_args_path(const struct repo_args *ra, const char **path, struct err *e);
+/*
  * Resolves the repository and key the way every command does: --repo PATH
  * (or $BLASTWALL_REPO), --key-file F / --passphrase-file F (or
  * $BLASTWALL_KEY_FILE / $BLASTWALL_PASSPHRASE / $BLASTWALL_PASSPHRASE_FILE).
  */
-int repo_open_cli(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, struct repo **out,
-		  struct err *e);
+int repo_open_cli(struct arena *a, const struct repo_args *ra, struct repo **out, struct err *e);
 /*
  * Opens a repository for lock maintenance only (no key needed, even when it
  * is encrypted): only repo_lock_state, repo_lock_remove and repo_path may be

@@ -33,19 +33,37 @@ int repo_read_passphrase_file(struct arena *a, const char *path, const char **ou
 	return 0;
 }
 
-int repo_open_cli(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, struct repo **out,
-		  struct err *e)
+void repo_args_set(struct repo_args *ra, int opt, const char *arg)
 {
-	const char *path = repo_arg;
-	if (!path || !*path)
-		path = getenv("BLASTWALL_REPO");
-	if (!path || !*path) {
+	switch (opt) {
+	case 'r': ra->repo = arg; break;
+	case 'k': ra->key_file = arg; break;
+	case 'p': ra->pass_file = arg; break;
+	default: BUG("repo_args_set: option '%c' is not a repository option", opt);
+	}
+}
+
+int repo_args_path(const struct repo_args *ra, const char **path, struct err *e)
+{
+	*path = ra->repo;
+	if (!*path || !**path)
+		*path = getenv("BLASTWALL_REPO");
+	if (!*path || !**path) {
 		err_set(e, "no repository given");
 		e->code = 2;
 		return err_hint(e, "pass --repo PATH or set BLASTWALL_REPO");
 	}
-	struct repo_key_opts k = { .key_file = key_file };
-	if (!pass_file && !key_file) {
+	return 0;
+}
+
+int repo_open_cli(struct arena *a, const struct repo_args *ra, struct repo **out, struct err *e)
+{
+	const char *path;
+	if (repo_args_path(ra, &path, e) < 0)
+		return -1;
+	const char *pass_file = ra->pass_file;
+	struct repo_key_opts k = { .key_file = ra->key_file };
+	if (!pass_file && !ra->key_file) {
 		const char *env = getenv("BLASTWALL_PASSPHRASE_FILE");
 		if (env && *env && !getenv("BLASTWALL_KEY_FILE"))
 			pass_file = env;

@@ -45,29 +45,25 @@ int cmd_parse_jobs(const char *cmd, const char *arg, int *out)
 int cmd_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
+		REPO_ARGS_OPTIONS,
 		{ "jobs", required_argument, NULL, 'j' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo_arg = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
 	bool json = false, quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo_arg = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'j':
 			if (cmd_parse_jobs("backup", optarg, &jobs) != 0)
 				return EXIT_USAGE;
 			break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
 		case 'J': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -89,7 +85,7 @@ int cmd_backup(int argc, char **argv)
 		arena_free(a);
 		return EXIT_USAGE;
 	}
-	if (repo_open_cli(a, repo_arg, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		err_print(&e);
 		arena_free(a);
 		return e.code ? e.code : EXIT_FAIL;

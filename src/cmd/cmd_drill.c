@@ -39,13 +39,13 @@ static void usage(FILE *f)
 }
 
 /* --history: the stored drill results, oldest first. */
-static int print_history(struct arena *a, const char *repo_arg, const char *key_file, const char *pass_file, bool json)
+static int print_history(struct arena *a, const struct repo_args *ra, bool json)
 {
 	struct err e;
 	err_init(&e);
 	struct repo *r;
 	json_t *arr;
-	if (repo_open_cli(a, repo_arg, key_file, pass_file, &r, &e) < 0 || repo_list_drills(r, a, &arr, &e) < 0) {
+	if (repo_open_cli(a, ra, &r, &e) < 0 || repo_list_drills(r, a, &arr, &e) < 0) {
 		err_print(&e);
 		return e.code ? e.code : EXIT_FAIL;
 	}
@@ -78,7 +78,7 @@ static int print_history(struct arena *a, const char *repo_arg, const char *key_
 int cmd_drill(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
+		REPO_ARGS_OPTIONS,
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "max-age", required_argument, NULL, 'm' },
 		{ "keep", no_argument, NULL, 'K' },
@@ -86,14 +86,13 @@ int cmd_drill(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "metrics", required_argument, NULL, 'M' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "history", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo_arg = NULL, *metrics = NULL, *key_file = NULL, *pass_file = NULL;
+	const char *metrics = NULL;
+	struct repo_args ra = { 0 };
 	struct drill_opts o = { .snapshot = "latest", .max_age_hours = -1 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
@@ -101,7 +100,7 @@ int cmd_drill(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo_arg = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 's': o.snapshot = optarg; break;
 		case 'm': {
 			unsigned long long v;
@@ -118,8 +117,6 @@ int cmd_drill(int argc, char **argv)
 			break;
 		case 'J': json = true; break;
 		case 'M': metrics = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
 		case 'q': quiet = true; break;
 		case 'H': history = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -132,7 +129,7 @@ int cmd_drill(int argc, char **argv)
 	struct err e;
 	err_init(&e);
 	if (history) {
-		int hrc = print_history(a, repo_arg, key_file, pass_file, json);
+		int hrc = print_history(a, &ra, json);
 		arena_free(a);
 		return hrc;
 	}
@@ -156,7 +153,7 @@ int cmd_drill(int argc, char **argv)
 		o.max_age_hours = cfg.drill_max_age_hours > 0 ? cfg.drill_max_age_hours : 26;
 	o.progress = !quiet && !json && isatty(2);
 	struct repo *r;
-	if (repo_open_cli(a, repo_arg, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		err_print(&e);
 		arena_free(a);
 		return e.code ? e.code : EXIT_FAIL;

@@ -48,9 +48,7 @@ static int parse_count(const char *opt, const char *arg, int *out)
 int cmd_forget(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
+		REPO_ARGS_OPTIONS,
 		{ "keep-last", required_argument, NULL, 'L' },
 		{ "keep-daily", required_argument, NULL, 'D' },
 		{ "keep-weekly", required_argument, NULL, 'W' },
@@ -62,16 +60,14 @@ int cmd_forget(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	bool json = false, dry = false, prune = false;
 	struct forget_rules rules = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "r:nh", opts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
-		case 'r': repo = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'L': bad = parse_count("--keep-last", optarg, &rules.last); break;
 		case 'D': bad = parse_count("--keep-daily", optarg, &rules.daily); break;
 		case 'W': bad = parse_count("--keep-weekly", optarg, &rules.weekly); break;
@@ -98,7 +94,7 @@ int cmd_forget(int argc, char **argv)
 	struct repo *r;
 	int rc = EXIT_FAIL;
 	json_t *out = json_array();
-	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		rc = e.code ? e.code : EXIT_FAIL;
 		goto out;
 	}

@@ -27,22 +27,18 @@ static const char usage[] =
 int cmd_prune(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
+		REPO_ARGS_OPTIONS,
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	bool json = false, dry = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:nh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'n': dry = true; break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -56,7 +52,7 @@ int cmd_prune(int argc, char **argv)
 	err_init(&e);
 	struct repo *r;
 	int rc = EXIT_FAIL;
-	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		rc = e.code ? e.code : EXIT_FAIL;
 		goto out;
 	}

@@ -141,36 +141,32 @@ out:
 static int repo_info_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
+		REPO_ARGS_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	bool json = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return cmd_usage_error("repo info", "unknown option");
 		}
 	}
 	if (optind < argc) {
-		if (repo || optind + 1 != argc)
+		if (ra.repo || optind + 1 != argc)
 			return cmd_usage_error("repo info", "too many arguments");
-		repo = argv[optind];
+		ra.repo = argv[optind];
 	}
 	struct arena *a = arena_new();
 	struct err e;
 	err_init(&e);
 	struct repo *r;
-	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		err_print(&e);
 		arena_free(a);
 		return e.code ? e.code : EXIT_FAIL;
@@ -212,21 +208,21 @@ static int repo_unlock_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL;
+	struct repo_args ra = { 0 };
 	bool force = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo = optarg; break;
+		case 'r': repo_args_set(&ra, c, optarg); break;
 		case 'f': force = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return cmd_usage_error("repo unlock", "unknown option");
 		}
 	}
 	if (optind < argc) {
-		if (repo || optind + 1 != argc)
+		if (ra.repo || optind + 1 != argc)
 			return cmd_usage_error("repo unlock", "too many arguments");
-		repo = argv[optind];
+		ra.repo = argv[optind];
 	}
 	struct arena *a = arena_new();
 	struct err e;
@@ -234,13 +230,8 @@ static int repo_unlock_main(int argc, char **argv)
 	struct repo *r;
 	int rc = EXIT_FAIL;
 	/* unlocking needs no key: someone locked out of a stuck repository may not have it at hand */
-	if (!repo || !*repo)
-		repo = getenv("BLASTWALL_REPO");
-	if (!repo || !*repo) {
-		arena_free(a);
-		return cmd_usage_error("repo unlock", "no repository given (--repo PATH or BLASTWALL_REPO)");
-	}
-	if (repo_open_nokey(a, repo, &r, &e) < 0)
+	const char *path;
+	if (repo_args_path(&ra, &path, &e) < 0 || repo_open_nokey(a, path, &r, &e) < 0)
 		goto out;
 	int state;
 	char desc[512];
@@ -262,8 +253,11 @@ static int repo_unlock_main(int argc, char **argv)
 	printf("removed the lock held by %s\n", desc);
 	rc = EXIT_OK;
 out:
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
 		err_print(&e);
+		if (e.code)
+			rc = e.code;
+	}
 	arena_free(a);
 	return rc;
 }

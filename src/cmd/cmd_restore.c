@@ -56,7 +56,7 @@ static void print_json(const char *id, const char *target, const struct restore_
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
+		REPO_ARGS_OPTIONS,
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "into", required_argument, NULL, 'i' },
 		{ "local", required_argument, NULL, 'l' },
@@ -66,22 +66,20 @@ int cmd_restore(int argc, char **argv)
 		{ "no-owner", no_argument, NULL, 'O' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "jobs", required_argument, NULL, 'j' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo_arg = NULL, *snap = "latest", *into = NULL, *local = NULL, *stop = NULL, *key_file = NULL,
-		   *pass_file = NULL;
+	const char *snap = "latest", *into = NULL, *local = NULL, *stop = NULL;
+	struct repo_args ra = { 0 };
 	bool tcp = false, clean = false, no_owner = false, force = false, json = false, quiet = false;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
 	int c;
 	while ((c = getopt_long(argc, argv, "j:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo_arg = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 's': snap = optarg; break;
 		case 'i': into = optarg; break;
 		case 'l': local = optarg; break;
@@ -94,8 +92,6 @@ int cmd_restore(int argc, char **argv)
 			if (cmd_parse_jobs("restore", optarg, &jobs) != 0)
 				return EXIT_USAGE;
 			break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
 		case 'J': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -136,7 +132,7 @@ int cmd_restore(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct repo *r;
-	if (repo_open_cli(a, repo_arg, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		err_print(&e);
 		arena_free(a);
 		return e.code ? e.code : EXIT_FAIL;

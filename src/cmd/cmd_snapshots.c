@@ -192,21 +192,17 @@ static int show_one(struct arena *a, const struct snapshot_info *s, bool json)
 int cmd_snapshots(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
+		REPO_ARGS_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	bool json = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return cmd_usage_error("snapshots", "unknown option");
@@ -220,7 +216,7 @@ int cmd_snapshots(int argc, char **argv)
 	err_init(&e);
 	struct repo *r;
 	int rc = EXIT_FAIL;
-	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		rc = e.code ? e.code : EXIT_FAIL;
 		goto out;
 	}

@@ -133,23 +133,19 @@ static const char *users_text(struct arena *a, json_t *users)
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "repo", required_argument, NULL, 'r' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
+		REPO_ARGS_OPTIONS,
 		{ "read-data", no_argument, NULL, 'd' },
 		{ "repair", no_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *repo = NULL, *key_file = NULL, *pass_file = NULL;
+	struct repo_args ra = { 0 };
 	bool json = false, read_data = false, repair = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': repo = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
+		case 'r': case 'k': case 'p': repo_args_set(&ra, c, optarg); break;
 		case 'd': read_data = true; break;
 		case 'R': repair = true; break;
 		case 'j': json = true; break;
@@ -167,7 +163,7 @@ int cmd_verify(int argc, char **argv)
 	struct repo *r;
 	int rc = EXIT_FAIL;
 	struct vstate v = { json_object(), json_object(), json_array(), 0 };
-	if (repo_open_cli(a, repo, key_file, pass_file, &r, &e) < 0) {
+	if (repo_open_cli(a, &ra, &r, &e) < 0) {
 		err_print(&e);
 		rc = e.code ? e.code : EXIT_FAIL;
 		goto out;
