@@ -162,6 +162,52 @@ static void *count_thread(void *arg)
 	return NULL;
 }
 
+/* Runs one user check's SQL on the restored copy: the result's first value as text. */
+typedef int (*check_query_fn)(void *ctx, struct arena *a, const struct drill_check *ck, char **out, struct err *e);
+
+static int pg_check_query(void *ctx, struct arena *a, const struct drill_check *ck, char **out, struct err *e)
+{
+	return pg_query_value(a, ctx, ck->sql, arena_printf(a, "run check '%s'", ck->name), out, e);
+}
+
+static int sqlite_check_query(void *ctx, struct arena *a, const struct drill_check *ck, char **out, struct err *e)
+{
+	if (sqlite_query_value(a, ctx, ck->sql, out, e) < 0)
+		return err_wrap(e, "check '%s'", ck->name);
+	return 0;
+}
+
+/* The user checks from .blastwall.yaml, each recorded in the result's "checks" and failing the drill when it fails. */
+static void run_checks(struct drill *d, const struct drill_opts *o, check_query_fn query, void *ctx)
+{
+	struct arena *a = d->a;
+	json_t *jc = json_array();
+	json_object_set_new(d->res, "checks", jc);
+	for (size_t k = 0; k < o->nchecks; k++) {
+		const struct drill_check *ck = &o->checks[k];
+		json_t *row = json_pack("{s:s, s:s, s:s}", "name", ck->name, "sql", ck->sql, "expect", ck->expect);
+		if (ck->value)
+			json_object_set_new(row, "value", json_string(ck->value));
+		json_array_append_new(jc, row);
+		char *got;
+		struct err e;
+		err_init(&e);
+		if (query(ctx, a, ck, &got, &e) < 0) {
+			json_object_set_new(row, "ok", json_false());
+			json_object_set_new(row, "error", json_string(e.msg));
+			fail(d, "%s", e.msg);
+			continue;
+		}
+		const char *why = NULL;
+		bool ok = check_passes(ck, got, d, &why);
+		json_object_set_new(row, "result", json_string(got));
+		json_object_set_new(row, "ok", json_boolean(ok));
+		if (!ok)
+			fail(d, "check '%s' returned %s, expected %s%s%s", ck->name, got, expect_text(a, ck), why ? ": " : "",
+			     why ? why : "");
+	}
+}
+
 static void verify_pg(struct drill *d, const char *conninfo, json_t *meta, const struct drill_opts *o, uint64_t *rows)
 {
 	struct arena *a = d->a;
@@ -229,29 +275,7 @@ static void verify_pg(struct drill *d, const char *conninfo, json_t *meta, const
 			fail(d, "table %s.%s has %" JSON_INTEGER_FORMAT " rows after the restore, the snapshot recorded %" JSON_INTEGER_FORMAT,
 			     j->schema, j->name, j->n, j->want);
 	}
-	json_t *jc = json_array();
-	json_object_set_new(d->res, "checks", jc);
-	for (size_t k = 0; k < o->nchecks; k++) {
-		const struct drill_check *ck = &o->checks[k];
-		json_t *row = json_pack("{s:s, s:s, s:s}", "name", ck->name, "sql", ck->sql, "expect", ck->expect);
-		if (ck->value)
-			json_object_set_new(row, "value", json_string(ck->value));
-		json_array_append_new(jc, row);
-		char *got;
-		if (pg_query_value(a, c, ck->sql, arena_printf(a, "run check '%s'", ck->name), &got, &e) < 0) {
-			json_object_set_new(row, "ok", json_false());
-			json_object_set_new(row, "error", json_string(e.msg));
-			fail(d, "%s", e.msg);
-			continue;
-		}
-		const char *why = NULL;
-		bool ok = check_passes(ck, got, d, &why);
-		json_object_set_new(row, "result", json_string(got));
-		json_object_set_new(row, "ok", json_boolean(ok));
-		if (!ok)
-			fail(d, "check '%s' returned %s, expected %s%s%s", ck->name, got, expect_text(a, ck), why ? ": " : "",
-			     why ? why : "");
-	}
+	run_checks(d, o, pg_check_query, c);
 	PQfinish(c);
 }
 
@@ -287,30 +311,7 @@ static void verify_sqlite(struct drill *d, const char *path, json_t *meta, const
 		if (n != want)
 			fail(d, "table %s has %lld rows after the restore, the snapshot recorded %" JSON_INTEGER_FORMAT, name, n, want);
 	}
-	json_t *jc = json_array();
-	json_object_set_new(d->res, "checks", jc);
-	for (size_t k = 0; k < o->nchecks; k++) {
-		const struct drill_check *ck = &o->checks[k];
-		json_t *row = json_pack("{s:s, s:s, s:s}", "name", ck->name, "sql", ck->sql, "expect", ck->expect);
-		if (ck->value)
-			json_object_set_new(row, "value", json_string(ck->value));
-		json_array_append_new(jc, row);
-		char *got;
-		if (sqlite_query_value(a, path, ck->sql, &got, &e) < 0) {
-			err_wrap(&e, "check '%s'", ck->name);
-			json_object_set_new(row, "ok", json_false());
-			json_object_set_new(row, "error", json_string(e.msg));
-			fail(d, "%s", e.msg);
-			continue;
-		}
-		const char *why = NULL;
-		bool ok = check_passes(ck, got, d, &why);
-		json_object_set_new(row, "result", json_string(got));
-		json_object_set_new(row, "ok", json_boolean(ok));
-		if (!ok)
-			fail(d, "check '%s' returned %s, expected %s%s%s", ck->name, got, expect_text(a, ck), why ? ": " : "",
-			     why ? why : "");
-	}
+	run_checks(d, o, sqlite_check_query, (void *)path);
 }
 
 /* Removes the previously kept copy (only a directory blastwall made) and records the new one. */
