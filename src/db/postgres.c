@@ -225,8 +225,8 @@ static int split_password(struct arena *a, const char *conninfo, char **nopass, 
 	return 0;
 }
 
-/* Drops psql's \restrict / \unrestrict lines (pg_dump 15.14+): they are meta-commands, not SQL. */
-static void strip_meta_lines(struct buf *b)
+/* Removes, in place, the lines of a schema script that drop() says to drop. */
+static void drop_lines(struct buf *b, bool (*drop)(struct str line))
 {
 	size_t w = 0, i = 0;
 	while (i < b->n) {
@@ -234,8 +234,7 @@ static void strip_meta_lines(struct buf *b)
 		while (j < b->n && b->p[j] != '\n')
 			j++;
 		size_t len = j - i + (j < b->n ? 1 : 0);
-		struct str line = str_make(b->p + i, j - i);
-		if (!str_starts(line, "\\restrict") && !str_starts(line, "\\unrestrict")) {
+		if (!drop(str_make(b->p + i, j - i))) {
 			memmove(b->p + w, b->p + i, len);
 			w += len;
 		}
@@ -246,28 +245,17 @@ static void strip_meta_lines(struct buf *b)
 		b->p[w] = '\0';
 }
 
-/* --no-owner: drops ownership and privilege statements, each of which pg_dump writes on one line. */
-static void strip_owner_lines(struct buf *b)
+/* psql's \restrict / \unrestrict lines (pg_dump 15.14+): they are meta-commands, not SQL. */
+static bool is_meta_line(struct str line)
 {
-	size_t w = 0, i = 0;
-	while (i < b->n) {
-		size_t j = i;
-		while (j < b->n && b->p[j] != '\n')
-			j++;
-		size_t len = j - i + (j < b->n ? 1 : 0);
-		struct str line = str_make(b->p + i, j - i);
-		bool drop = (str_starts(line, "ALTER ") && str_find(line, " OWNER TO ") >= 0 && str_ends(line, ";")) ||
-			    str_starts(line, "GRANT ") || str_starts(line, "REVOKE ") ||
-			    str_starts(line, "ALTER DEFAULT PRIVILEGES ");
-		if (!drop) {
-			memmove(b->p + w, b->p + i, len);
-			w += len;
-		}
-		i += len;
-	}
-	b->n = w;
-	if (b->p)
-		b->p[w] = '\0';
+	return str_starts(line, "\\restrict") || str_starts(line, "\\unrestrict");
+}
+
+/* --no-owner: ownership and privilege statements, each of which pg_dump writes on one line. */
+static bool is_owner_line(struct str line)
+{
+	return (str_starts(line, "ALTER ") && str_find(line, " OWNER TO ") >= 0 && str_ends(line, ";")) ||
+	       str_starts(line, "GRANT ") || str_starts(line, "REVOKE ") || str_starts(line, "ALTER DEFAULT PRIVILEGES ");
 }
 
 /* ---- backup ---- */
@@ -1681,16 +1669,16 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 	if (read_stream(r, s, json_string_value(json_object_get(schema, "pre_data")), &pre, e) < 0 ||
 	    read_stream(r, s, json_string_value(json_object_get(schema, "post_data")), &post, e) < 0)
 		goto out;
-	strip_meta_lines(&pre);
-	strip_meta_lines(&post);
+	drop_lines(&pre, is_meta_line);
+	drop_lines(&post, is_meta_line);
 	if (o->no_owner) {
-		strip_owner_lines(&pre);
-		strip_owner_lines(&post);
+		drop_lines(&pre, is_owner_line);
+		drop_lines(&post, is_owner_line);
 	}
 	if (o->clean) {
 		if (read_stream(r, s, json_string_value(json_object_get(schema, "drop")), &drop, e) < 0)
 			goto out;
-		strip_meta_lines(&drop);
+		drop_lines(&drop, is_meta_line);
 		out->dropped = count_prefixed_lines(buf_str(&drop), "DROP ", "ALTER TABLE ");
 		out->drop_list = drop_summary(a, buf_str(&drop), 20);
 		if (pg_exec_cmd(c, drop.p, "drop the snapshot's objects (--clean)", e) < 0)
