@@ -1084,7 +1084,7 @@ out:
  */
 struct rs_table {
 	const char *schema, *name;
-	size_t parts_left;
+	bool loaded;
 };
 
 struct rs_part {
@@ -1094,7 +1094,7 @@ struct rs_part {
 
 struct rs_task {
 	bool is_sql;
-	long table;            /* index into rs.tables; -1: unknown (runs after every data part) */
+	long table;            /* index into rs.tables; -1: unknown (runs after every table is loaded) */
 	/* data */
 	const char *qname, *collist, *label;
 	struct rs_part *parts;
@@ -1269,7 +1269,7 @@ static struct rs_task *rs_pick(struct rs *rs)
 		struct rs_task *t = &rs->tasks[i];
 		if (t->taken)
 			continue;
-		bool ready = t->table >= 0 ? rs->tables[t->table].parts_left == 0 : rs->data_left == 0;
+		bool ready = t->table >= 0 ? rs->tables[t->table].loaded : rs->data_left == 0;
 		if (ready)
 			return t;
 	}
@@ -1306,7 +1306,7 @@ static void *rs_thread(void *arg)
 		if (!t->is_sql) {
 			rs->data_left--;
 			if (t->table >= 0)
-				rs->tables[t->table].parts_left--;
+				rs->tables[t->table].loaded = true;
 		}
 		pthread_cond_broadcast(&rs->cv);
 		pthread_mutex_unlock(&rs->pool.mu);
@@ -1722,7 +1722,6 @@ int pg_restore_snapshot(struct arena *a, struct repo *r, const struct snapshot_i
 		struct rs_table *tab = &rs.tables[rs.ntables];
 		tab->schema = sch;
 		tab->name = name;
-		tab->parts_left = 1;
 		struct rs_task *u = &rs.tasks[rs.ntasks++];
 		u->table = (long)rs.ntables;
 		u->qname = qualified(a, c, sch, name);
