@@ -56,12 +56,8 @@ static void stage(struct drill *d, const char *fmt, ...)
 
 static const char *iso_time(struct arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char buf[32];
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
+	char buf[64];
+	return arena_strdup(a, utc_text(buf, t, UTC_ISO));
 }
 
 /* Compares a check's numeric result with its expectation. */

@@ -83,10 +83,7 @@ static enum lock_state classify(const char *body, size_t n, char *desc, size_t d
 	host_name(me, sizeof(me));
 	time_t now = time(NULL);
 	char when[64];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	utc_text(when, t, "%Y-%m-%d %H:%M:%S UTC");
 	snprintf(desc, descn, "%s (pid %lld on %s, since %s)", purpose, (long long)pid, host, when);
 	enum lock_state st;
 	if (strcmp(host, me) == 0) {

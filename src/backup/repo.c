@@ -109,14 +109,6 @@ static void hostname_of(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-static void iso_time(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 const char *repo_human_bytes(struct arena *a, uint64_t n)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
@@ -364,8 +356,8 @@ int repo_init(const char *path, const struct repo_init_opts *o, struct err *e)
 	char rid_hex[33];
 	bwcrypto_random(rid, sizeof(rid));
 	bwcrypto_hex(rid, sizeof(rid), rid_hex);
-	char created[32];
-	iso_time((int64_t)time(NULL), created);
+	char created[64];
+	utc_text(created, (int64_t)time(NULL), UTC_ISO);
 	cfg = json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:s, s:i}, s:s}", "format", REPO_FORMAT_NAME, "version",
 			REPO_VERSION, "id", rid_hex, "created", created, "tool", bw_version, "compression", "algorithm",
 			"zstd", "level", level, "id_hash", o && o->encrypt ? "hmac-sha256" : "sha256");
@@ -1239,9 +1231,9 @@ int snap_commit(struct snap_writer *w, json_t *meta, char id_out[65], struct err
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int64_t ms = (int64_t)(t1.tv_sec - w->t0.tv_sec) * 1000 + (t1.tv_nsec - w->t0.tv_nsec) / 1000000;
-	char host[256], when[32];
+	char host[256], when[64];
 	hostname_of(host, sizeof(host));
-	iso_time(w->started, when);
+	utc_text(when, w->started, UTC_ISO);
 	json_t *streams = json_array();
 	uint64_t bytes = 0, stored = 0, nchunks = 0, newc = 0;
 	for (size_t i = 0; i < w->nstreams; i++) {
@@ -1759,11 +1751,8 @@ int repo_put_drill(struct repo *r, json_t *result, struct err *e)
 	free(text);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	time_t tt = ts.tv_sec;
-	gmtime_r(&tt, &tm);
-	char when[32], key[96];
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%S", &tm);
+	char when[64], key[96];
+	utc_text(when, ts.tv_sec, "%Y%m%dT%H%M%S");
 	uint8_t rnd[4];
 	char rh[9];
 	bwcrypto_random(rnd, sizeof(rnd));

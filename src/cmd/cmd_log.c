@@ -49,11 +49,8 @@ static const char *parse_since(struct arena *a, const char *s)
 			return NULL;
 		static const long mult[] = { ['s'] = 1, ['m'] = 60, ['h'] = 3600, ['d'] = 86400, ['w'] = 604800 };
 		time_t t = time(NULL) - (time_t)(v * (unsigned long long)mult[(unsigned char)s[n - 1]]);
-		struct tm tm;
-		char buf[32];
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		return arena_strdup(a, buf);
+		char buf[64];
+		return arena_strdup(a, utc_text(buf, (int64_t)t, "%Y-%m-%dT%H:%M:%S"));
 	}
 	/* YYYY-MM-DD[THH:MM[:SS]] : checked by shape, compared as text */
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";

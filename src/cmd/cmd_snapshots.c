@@ -68,12 +68,8 @@ static void summarise(const struct snapshot_info *s, struct summary *out)
 
 static const char *when(struct arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char buf[32];
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	return arena_strdup(a, buf);
+	char buf[64];
+	return arena_strdup(a, utc_text(buf, t, "%Y-%m-%d %H:%M:%S"));
 }
 
 /* 1234567 -> "1,234,567" */
@@ -101,11 +97,8 @@ static int sum_chunk(void *ctx, const char *id, uint64_t size, int64_t mtime)
 
 static json_t *summary_json(const struct snapshot_info *s, const struct summary *su)
 {
-	char t[32];
-	time_t tt = (time_t)s->time;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char t[64];
+	utc_text(t, s->time, UTC_ISO);
 	json_t *j = json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I}", "id", s->id, "time",
 			      (json_int_t)s->time, "time_utc", t, "source", su->source, "kind", su->kind, "hostname",
 			      su->hostname, "streams", (json_int_t)su->streams, "tables", (json_int_t)su->tables,

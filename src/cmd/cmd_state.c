@@ -163,10 +163,8 @@ static json_t *time_json(long long t)
 {
 	if (t <= 0)
 		return json_null();
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	char buf[64];
+	if (!*utc_text(buf, t, UTC_ISO))
 		return json_null();
 	return json_string(buf);
 }
@@ -459,11 +457,9 @@ static int do_history(struct arena *a, const struct state_opts *so)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < n; i++) {
-		time_t tt = (time_t)ev[i].at;
-		struct tm tm;
-		char when[32] = "?";
-		if (gmtime_r(&tt, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		char when[64];
+		if (!*utc_text(when, ev[i].at, "%Y-%m-%d %H:%M:%S"))
+			snprintf(when, sizeof(when), "?");
 		printf("%s  %-10s %-12s %s", when, ev[i].workspace, ev[i].event, snap_text(a, &ev[i].now));
 		if (ev[i].old.present || ev[i].old.lineage)
 			printf("  (was %s)", snap_text(a, &ev[i].old));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *bw_progname = "blastwall";
 const char bw_version[] = "0.1.0";
@@ -61,4 +62,17 @@ char *xstrndup(const char *s, size_t n)
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
+}
+
+const char *utc_text(char out[64], int64_t t, const char *fmt)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	/* fmt is checked at every call (the declaration's format attribute), not here */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (!gmtime_r(&tt, &tm) || strftime(out, 64, fmt, &tm) == 0)
+		out[0] = '\0';
+#pragma GCC diagnostic pop
+	return out;
 }

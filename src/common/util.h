@@ -34,6 +34,13 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/*
+ * t (unix seconds) as UTC, formatted by strftime's fmt into out; out is ""
+ * when the time cannot be shown. UTC_ISO: 2026-11-22T09:45:00Z.
+ */
+#define UTC_ISO "%Y-%m-%dT%H:%M:%SZ"
+const char *utc_text(char out[64], int64_t t, const char *fmt) __attribute__((format(strftime, 3, 0)));
+
 /* The program name used in messages; "blastwall". */
 extern const char *bw_progname;
 /* The version string, e.g. "0.1.0". */

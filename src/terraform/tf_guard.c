@@ -98,10 +98,8 @@ static const char *count_text(struct arena *a, long long n)
 
 static const char *date_text(struct arena *a, long long t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
 	char buf[64];
-	if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (!*utc_text(buf, t, "%Y-%m-%d %H:%M UTC"))
 		return "an unknown date";
 	return arena_strdup(a, buf);
 }
