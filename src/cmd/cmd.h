@@ -31,4 +31,8 @@ enum {
 /* Prints "usage: ..." style text to stderr, returns EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...);
 
+/* "an object", "a string", "a number"...: a JSON value's kind, for messages about hook and settings files. */
+struct json_t;
+const char *cmd_json_kind(const struct json_t *v);
+
 #endif

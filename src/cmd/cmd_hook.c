@@ -72,7 +72,7 @@ static int reject(const char *agent, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static const char *type_name(const json_t *v)
+const char *cmd_json_kind(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
@@ -98,7 +98,7 @@ static int opt_string(struct arena *a, const json_t *obj, const char *key, const
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		*why = arena_printf(a, "\"%s\" is %s, not a string", key, type_name(v));
+		*why = arena_printf(a, "\"%s\" is %s, not a string", key, cmd_json_kind(v));
 		return -1;
 	}
 	*out = arena_strndup(a, json_string_value(v), json_string_length(v));
@@ -132,7 +132,7 @@ static int parse_pretooluse(struct arena *a, const json_t *root, const char *she
 		return -1;
 	}
 	if (!json_is_object(ti)) {
-		*why = arena_printf(a, "\"tool_input\" is %s, not an object", type_name(ti));
+		*why = arena_printf(a, "\"tool_input\" is %s, not an object", cmd_json_kind(ti));
 		return -1;
 	}
 	if (opt_string(a, ti, "command", &in->command, why) < 0)
@@ -324,7 +324,7 @@ static int run(struct arena *a, enum agent ag)
 		return reject(agent, "the payload is not valid JSON (line %d, column %d: %s)", jerr.line, jerr.column,
 			      jerr.text);
 	if (!json_is_object(root)) {
-		const char *t = type_name(root);
+		const char *t = cmd_json_kind(root);
 		json_decref(root);
 		return reject(agent, "the payload is %s, not a JSON object", t);
 	}

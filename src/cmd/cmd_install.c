@@ -173,21 +173,6 @@ static bool is_ours(const char *cmd, const char *agent)
 
 /* ---- JSON helpers ---- */
 
-static const char *jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "something else";
-}
-
 static bool reals_round_trip(const json_t *v, int prec)
 {
 	if (json_is_real(v)) {
@@ -278,7 +263,7 @@ static int load_settings(struct arena *a, const char *path, struct settings *s, 
 		return err_hint(e, "fix the file (or move it away) and run this again; it was not changed");
 	}
 	if (!json_is_object(s->root)) {
-		err_set(e, "cannot use '%s': the top level is %s, not an object", path, jtype(s->root));
+		err_set(e, "cannot use '%s': the top level is %s, not an object", path, cmd_json_kind(s->root));
 		json_decref(s->root);
 		s->root = NULL;
 		return err_hint(e, "fix the file (or move it away) and run this again; it was not changed");
@@ -296,7 +281,7 @@ static json_t *event_array(const struct target *t, struct settings *s, bool crea
 		hooks = json_object();
 		json_object_set_new(s->root, "hooks", hooks);
 	} else if (!json_is_object(hooks)) {
-		err_set(e, "cannot use '%s': \"hooks\" is %s, not an object", s->path, jtype(hooks));
+		err_set(e, "cannot use '%s': \"hooks\" is %s, not an object", s->path, cmd_json_kind(hooks));
 		err_hint(e, "fix the file and run this again; it was not changed");
 		return NULL;
 	}
@@ -307,7 +292,7 @@ static json_t *event_array(const struct target *t, struct settings *s, bool crea
 		arr = json_array();
 		json_object_set_new(hooks, t->event, arr);
 	} else if (!json_is_array(arr)) {
-		err_set(e, "cannot use '%s': \"hooks.%s\" is %s, not an array", s->path, t->event, jtype(arr));
+		err_set(e, "cannot use '%s': \"hooks.%s\" is %s, not an array", s->path, t->event, cmd_json_kind(arr));
 		err_hint(e, "fix the file and run this again; it was not changed");
 		return NULL;
 	}
