@@ -52,7 +52,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libblastwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libblastwall.a $(LDLIBS_ALL)
 
-$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libblastwall.a
+$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/tools/*.h) $(BUILD)/libblastwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libblastwall.a $(LDLIBS_ALL)
 

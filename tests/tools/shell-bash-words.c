@@ -26,6 +26,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "shell/shell.h"
+#include "read_lines.h"
 
 #define UNSAFE (WORD_DYNAMIC | WORD_GLOB | WORD_BRACE | WORD_TILDE)
 
@@ -49,31 +50,6 @@ static const struct shell_node *eligible(struct arena *a, const char *line, size
 		if ((c->words[i].flags & UNSAFE) || strlen(c->words[i].lit) != c->words[i].lit_n)
 			return NULL;
 	return c;
-}
-
-static char **read_lines(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	size_t cap = 1024, k = 0;
-	char **lines = xmalloc(cap * sizeof(*lines));
-	char *line = NULL;
-	size_t lcap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (k == cap)
-			lines = xrealloc(lines, (cap *= 2) * sizeof(*lines));
-		lines[k++] = xstrdup(line);
-	}
-	free(line);
-	fclose(f);
-	*n = k;
-	return lines;
 }
 
 static void free_lines(char **lines, size_t n)

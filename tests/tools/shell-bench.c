@@ -18,6 +18,7 @@
 #include "common/arena.h"
 #include "common/err.h"
 #include "shell/shell.h"
+#include "read_lines.h"
 
 static double now_ns(void)
 {
@@ -36,31 +37,6 @@ static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
-}
-
-static char **read_lines(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	size_t cap = 1024, k = 0;
-	char **lines = xmalloc(cap * sizeof(*lines));
-	char *line = NULL;
-	size_t lcap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (k == cap)
-			lines = xrealloc(lines, (cap *= 2) * sizeof(*lines));
-		lines[k++] = xstrdup(line);
-	}
-	free(line);
-	fclose(f);
-	*n = k;
-	return lines;
 }
 
 static int corpus(const char *path, int rounds)
