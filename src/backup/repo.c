@@ -1302,10 +1302,10 @@ int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e)
 		return err_set(e, "no version");
 	json_int_t version = json_integer_value(v);
 	if (version > REPO_MANIFEST_VERSION) {
-		/* "is newer than this blastwall reads": verify --repair leaves such a manifest alone */
 		err_set(e, "manifest version %lld is newer than this blastwall (%s) reads (up to %d)", (long long)version,
 			bw_version, REPO_MANIFEST_VERSION);
-		return err_hint(e, "upgrade blastwall to read this snapshot");
+		err_hint(e, "upgrade blastwall to read this snapshot");
+		return REPO_NEWER;
 	}
 	if (version < REPO_MANIFEST_MIN_VERSION)
 		return err_set(e, "manifest version %lld is not supported by this blastwall (%s)", (long long)version,
@@ -1396,7 +1396,12 @@ int repo_load_snapshot(struct repo *r, struct arena *a, const char *id, struct s
 	if (!m)
 		return err_set(e, "object '%s' is damaged: the manifest is not JSON (%s)", key, je.text);
 	arena_on_release(a, json_decref_cb, m);
-	if (repo_manifest_check(m, r->chunker.max, e) < 0)
+	int crc = repo_manifest_check(m, r->chunker.max, e);
+	if (crc == REPO_NEWER) {
+		err_wrap(e, "cannot read snapshot %.12s", id);
+		return REPO_NEWER;
+	}
+	if (crc < 0)
 		return err_wrap(e, "object '%s' is damaged", key);
 	out->id = arena_strdup(a, id);
 	out->time = (int64_t)json_integer_value(json_object_get(m, "time"));

@@ -28,11 +28,17 @@ int repo_snapshot_ids(struct repo *r, struct arena *a, char ***ids, size_t *n, s
  * damaged one can be named (forget).
  */
 int repo_resolve_snapshot(struct repo *r, struct arena *a, const char *ref, const char **id, struct err *e);
-/* Loads and checks one manifest by full id. */
+/*
+ * Loads and checks one manifest by full id. Returns REPO_NEWER when a newer
+ * blastwall wrote it (not damage: verify --repair leaves it alone), another
+ * negative value when it is missing or damaged.
+ */
 int repo_load_snapshot(struct repo *r, struct arena *a, const char *id, struct snapshot_info *out, struct err *e);
+#define REPO_NEWER (-10)
 /*
  * Checks a decoded manifest's structure (the fields the repository relies
  * on); max_chunk bounds chunk sizes. Used by loading and by the fuzzer.
+ * REPO_NEWER for a manifest version above the one this blastwall writes.
  */
 int repo_manifest_check(json_t *m, size_t max_chunk, struct err *e);
 

@@ -185,8 +185,12 @@ int cmd_verify(int argc, char **argv)
 		struct snapshot_info s;
 		struct err le;
 		err_init(&le);
-		if (repo_load_snapshot(r, a, ids[i], &s, &le) < 0) {
+		int lrc = repo_load_snapshot(r, a, ids[i], &s, &le);
+		if (lrc < 0) {
 			add_problem(&v, arena_printf(a, "snapshots/%s", ids[i]), le.msg, NULL);
+			if (lrc == REPO_NEWER) /* a newer blastwall's snapshot: not damage, never moved aside */
+				json_object_set_new(json_array_get(v.problems, json_array_size(v.problems) - 1), "newer",
+						    json_true());
 			continue;
 		}
 		good++;
@@ -236,9 +240,8 @@ int cmd_verify(int argc, char **argv)
 		json_t *p;
 		json_array_foreach(v.problems, i, p) {
 			const char *obj = json_string_value(json_object_get(p, "object"));
-			const char *what = json_string_value(json_object_get(p, "problem"));
-			/* missing: nothing to move; newer: a newer blastwall's snapshot, not damage */
-			if (strcmp(what, "missing") == 0 || strstr(what, "is newer than this blastwall"))
+			if (strcmp(json_string_value(json_object_get(p, "problem")), "missing") == 0 ||
+			    json_is_true(json_object_get(p, "newer")))
 				continue;
 			if (repo_quarantine(r, obj, &e) < 0) {
 				err_print(&e);
