@@ -156,12 +156,14 @@ int tfjson_open(struct tfjson *j, struct arena *a, const char *data, size_t n, c
 	j->end = j->base + in.n;
 	j->state = S_VALUE;
 	buf_init(&j->scratch, TFJSON_MAX_STRING);
+	buf_init(&j->key, TFJSON_MAX_STRING);
 	return 0;
 }
 
 void tfjson_release(struct tfjson *j)
 {
 	buf_release(&j->scratch);
+	buf_release(&j->key);
 }
 
 static inline void skip_ws(struct tfjson *j)
@@ -564,6 +566,24 @@ void tfjson_open_span(struct tfjson *j, const char *p, size_t n, const char *nam
 	j->end = p + n;
 	j->state = S_VALUE;
 	buf_init(&j->scratch, TFJSON_MAX_STRING);
+	buf_init(&j->key, TFJSON_MAX_STRING);
+}
+
+enum tfjson_tok tfjson_member(struct tfjson *j, struct str *key)
+{
+	enum tfjson_tok t = tfjson_next(j);
+	if (t == TFJ_OBJ_END || t == TFJ_ERROR)
+		return t;
+	if (t != TFJ_KEY) /* the tokenizer's grammar allows only a key here */
+		BUG("tfjson: token %d where an object member starts", (int)t);
+	*key = j->str;
+	if (j->scratch.p && key->p == j->scratch.p) {
+		/* an escaped key lives in scratch, which the value's own escapes would overwrite */
+		buf_reset(&j->key);
+		buf_add(&j->key, key->p, key->n); /* cannot fail: scratch has the same bound */
+		*key = buf_str(&j->key);
+	}
+	return tfjson_next(j);
 }
 
 int tfjson_each_object(struct tfjson *j, enum tfjson_tok t, int (*each)(void *ctx), void *ctx)

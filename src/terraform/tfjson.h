@@ -53,6 +53,7 @@ struct tfjson {
 	uint8_t state;              /* internal: what may come next */
 	bool failed;
 	struct buf scratch;         /* decoded strings with escapes */
+	struct buf key;             /* tfjson_member: a decoded key, kept while its value is read */
 	struct err *e;              /* filled on TFJ_ERROR */
 	const char *released;       /* tfjson_release_behind: up to here pages were dropped */
 	bool file_backed;           /* set by the caller for a file mapping: see tfjson_release_behind */
@@ -75,6 +76,15 @@ void tfjson_open_span(struct tfjson *j, const char *p, size_t n, const char *nam
 
 /* The next token; TFJ_ERROR (e set, sticky) on malformed input. */
 enum tfjson_tok tfjson_next(struct tfjson *j);
+
+/*
+ * In an object whose opening brace has been read: the next member. Sets
+ * *key (valid until the next tfjson_member call on j, even when the value is
+ * a string with escapes of its own) and returns the first token of its
+ * value; TFJ_OBJ_END after the last member; TFJ_ERROR (e set) on malformed
+ * input.
+ */
+enum tfjson_tok tfjson_member(struct tfjson *j, struct str *key);
 
 /*
  * Skips the value that starts with token t (just returned by tfjson_next):

@@ -93,13 +93,10 @@ static int read_change_body(struct preader *r, struct tf_change *c, enum tf_keep
 	if (t != TFJ_OBJ_BEGIN)
 		return tfjson_skip(j, t);
 	for (;;) {
-		t = tfjson_next(j);
+		struct str k;
+		t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			return 0;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (str_eqz(k, "actions")) {
@@ -133,13 +130,10 @@ static int read_change(struct preader *r)
 	struct tf_span later = { 0 };
 	c->action = TF_ACT_UNKNOWN;
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "address"))
@@ -225,12 +219,12 @@ static int count_outputs(struct preader *r, enum tfjson_tok t)
 	if (t != TFJ_OBJ_BEGIN)
 		return tfjson_skip(j, t);
 	for (;;) {
-		t = tfjson_next(j);
+		struct str k;
+		t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			return 0;
-		if (t != TFJ_KEY)
+		if (t == TFJ_ERROR)
 			return -1;
-		t = tfjson_next(j);
 		if (t != TFJ_OBJ_BEGIN) {
 			if (tfjson_skip(j, t) < 0)
 				return -1;
@@ -238,14 +232,13 @@ static int count_outputs(struct preader *r, enum tfjson_tok t)
 		}
 		bool changed = false;
 		for (;;) {
-			enum tfjson_tok u = tfjson_next(j);
+			struct str uk;
+			enum tfjson_tok u = tfjson_member(j, &uk);
 			if (u == TFJ_OBJ_END)
 				break;
-			if (u != TFJ_KEY)
+			if (u == TFJ_ERROR)
 				return -1;
-			bool act = str_eqz(j->str, "actions");
-			u = tfjson_next(j);
-			if (act) {
+			if (str_eqz(uk, "actions")) {
 				const char **v;
 				size_t n;
 				if (tf_read_strings(r->a, j, u, &v, &n) < 0)
@@ -270,13 +263,10 @@ static int read_prior(struct preader *r, enum tfjson_tok t)
 	memset(&st, 0, sizeof(st));
 	r->p->has_prior = true;
 	for (;;) {
-		t = tfjson_next(j);
+		struct str k;
+		t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "terraform_version")) {
@@ -355,13 +345,10 @@ static int parse_json(struct arena *a, const char *data, size_t n, const char *n
 		goto fail;
 	}
 	for (;;) {
-		t = tfjson_next(&j);
+		struct str k;
+		t = tfjson_member(&j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			goto fail;
-		struct str k = j.str;
-		t = tfjson_next(&j);
 		if (t == TFJ_ERROR)
 			goto fail;
 		if (t == TFJ_STRING && str_eqz(k, "format_version")) {

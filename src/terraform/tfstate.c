@@ -68,13 +68,10 @@ static int v4_instance(struct reader *r, const struct v4res *vr)
 	res->name = vr->name;
 	res->provider = vr->provider;
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (str_eqz(k, "index_key")) {
@@ -125,13 +122,10 @@ static int v4_resource(struct reader *r)
 	struct v4res vr = { 0 };
 	struct tf_span later = { 0 };
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "module"))
@@ -209,13 +203,10 @@ static int v3_primary(struct reader *r, struct tf_resource *res, enum tf_keep *k
 {
 	struct tfjson *j = r->j;
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			return 0;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "id"))
@@ -245,13 +236,10 @@ static int v3_resource(struct reader *r, const char *module, struct str key)
 	v3_key(r, key, res);
 	keep = tf_read_keep(r->o, res->type);
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "type")) {
@@ -287,13 +275,10 @@ static int v3_module(struct reader *r)
 	struct tf_span later = { 0 };
 	bool have_path = false;
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (str_eqz(k, "path") && t == TFJ_ARR_BEGIN) {
@@ -315,15 +300,14 @@ static int v3_module(struct reader *r)
 				continue;
 			}
 			for (;;) {
-				enum tfjson_tok u = tfjson_next(j);
+				struct str key;
+				enum tfjson_tok u = tfjson_member(j, &key);
 				if (u == TFJ_OBJ_END)
 					break;
-				if (u != TFJ_KEY)
+				if (u == TFJ_ERROR)
 					return -1;
-				const char *key = tf_tokstr(r->a, j);
-				u = tfjson_next(j);
 				if (u == TFJ_OBJ_BEGIN) {
-					if (v3_resource(r, module, str_from(key)) < 0)
+					if (v3_resource(r, module, str_from(arena_strndup(r->a, key.p, key.n))) < 0)
 						return -1;
 				} else if (tfjson_skip(j, u) < 0) {
 					return -1;
@@ -342,17 +326,16 @@ static int v3_module(struct reader *r)
 		if (tfjson_next(&sub) != TFJ_OBJ_BEGIN)
 			rc = -1;
 		while (rc == 0) {
-			enum tfjson_tok u = tfjson_next(&sub);
+			struct str key;
+			enum tfjson_tok u = tfjson_member(&sub, &key);
 			if (u == TFJ_OBJ_END)
 				break;
-			if (u != TFJ_KEY) {
+			if (u == TFJ_ERROR) {
 				rc = -1;
 				break;
 			}
-			const char *key = tf_tokstr(r->a, &sub);
-			u = tfjson_next(&sub);
 			if (u == TFJ_OBJ_BEGIN)
-				rc = v3_resource(r, module, str_from(key));
+				rc = v3_resource(r, module, str_from(arena_strndup(r->a, key.p, key.n)));
 			else
 				rc = tfjson_skip(&sub, u);
 		}
@@ -383,13 +366,10 @@ static int show_resource(struct arena *a, struct tfjson *j, const struct tf_read
 	enum tf_keep keep = TF_KEEP_NONE;
 	memset(res, 0, sizeof(*res));
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = j->str;
-		t = tfjson_next(j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (t == TFJ_STRING && str_eqz(k, "address"))
@@ -463,14 +443,13 @@ static int show_module_list(struct reader *r, enum tfjson_tok t, int level, bool
 			/* only "mode" matters; everything else is skipped */
 			bool data = false;
 			for (;;) {
-				enum tfjson_tok k = tfjson_next(r->j);
+				struct str key;
+				enum tfjson_tok k = tfjson_member(r->j, &key);
 				if (k == TFJ_OBJ_END)
 					break;
-				if (k != TFJ_KEY)
+				if (k == TFJ_ERROR)
 					return -1;
-				bool is_mode = str_eqz(r->j->str, "mode");
-				k = tfjson_next(r->j);
-				if (is_mode && k == TFJ_STRING)
+				if (str_eqz(key, "mode") && k == TFJ_STRING)
 					data = str_eqz(r->j->str, "data");
 				else if (tfjson_skip(r->j, k) < 0)
 					return -1;
@@ -496,13 +475,10 @@ static int show_module_list(struct reader *r, enum tfjson_tok t, int level, bool
 static int show_module(struct reader *r, int level)
 {
 	for (;;) {
-		enum tfjson_tok t = tfjson_next(r->j);
+		struct str k;
+		enum tfjson_tok t = tfjson_member(r->j, &k);
 		if (t == TFJ_OBJ_END)
 			return 0;
-		if (t != TFJ_KEY)
-			return -1;
-		struct str k = r->j->str;
-		t = tfjson_next(r->j);
 		if (t == TFJ_ERROR)
 			return -1;
 		if (str_eqz(k, "resources")) {
@@ -522,14 +498,13 @@ static int show_values(struct reader *r, enum tfjson_tok t)
 	if (t != TFJ_OBJ_BEGIN)
 		return tfjson_skip(r->j, t);
 	for (;;) {
-		t = tfjson_next(r->j);
+		struct str k;
+		t = tfjson_member(r->j, &k);
 		if (t == TFJ_OBJ_END)
 			return 0;
-		if (t != TFJ_KEY)
+		if (t == TFJ_ERROR)
 			return -1;
-		bool root = str_eqz(r->j->str, "root_module");
-		t = tfjson_next(r->j);
-		if (root && t == TFJ_OBJ_BEGIN) {
+		if (str_eqz(k, "root_module") && t == TFJ_OBJ_BEGIN) {
 			if (show_module(r, 0) < 0)
 				return -1;
 		} else if (tfjson_skip(r->j, t) < 0) {
@@ -594,13 +569,10 @@ static int parse_state(struct arena *a, const char *data, size_t n, const char *
 		goto fail;
 	}
 	for (;;) {
-		t = tfjson_next(&j);
+		struct str k;
+		t = tfjson_member(&j, &k);
 		if (t == TFJ_OBJ_END)
 			break;
-		if (t != TFJ_KEY)
-			goto fail;
-		struct str k = j.str;
-		t = tfjson_next(&j);
 		if (t == TFJ_ERROR)
 			goto fail;
 		if (str_eqz(k, "version") && t == TFJ_NUMBER) {

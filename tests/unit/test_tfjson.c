@@ -236,6 +236,27 @@ TEST(tfjson_each_object_visits_objects_only)
 	CHECK_INTEQ(each_sum("[{\"n\": 1}, ", &sum), -1); /* truncated input */
 }
 
+/* An escaped key keeps its text while an escaped string value is decoded after it. */
+TEST(tfjson_member_keeps_escaped_key)
+{
+	struct arena *a = arena_new();
+	struct tfjson j;
+	struct err e;
+	const char *s = "{\"k\\u0065y\": \"v\\u0061lue\", \"plain\": 1}";
+	err_init(&e);
+	CHECK(tfjson_open(&j, a, s, strlen(s), "t", &e) == 0);
+	CHECK_INTEQ(tfjson_next(&j), TFJ_OBJ_BEGIN);
+	struct str k;
+	CHECK_INTEQ(tfjson_member(&j, &k), TFJ_STRING);
+	CHECK(str_eqz(k, "key"));
+	CHECK(str_eqz(j.str, "value"));
+	CHECK_INTEQ(tfjson_member(&j, &k), TFJ_NUMBER);
+	CHECK(str_eqz(k, "plain"));
+	CHECK_INTEQ(tfjson_member(&j, &k), TFJ_OBJ_END);
+	tfjson_release(&j);
+	arena_free(a);
+}
+
 TEST_MAIN(tfjson_tokens, tfjson_escapes_and_surrogates, tfjson_big_numbers_kept_exact, tfjson_rejects_malformed,
 	  tfjson_depth_bound, tfjson_bom_and_utf16, tfjson_skip_validates, tfjson_line_numbers,
-	  tfjson_each_object_visits_objects_only)
+	  tfjson_each_object_visits_objects_only, tfjson_member_keeps_escaped_key)
