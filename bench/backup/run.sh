@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/backup/run.sh [BLASTWALL]: the incident-sized database (pgbench scale
 # 20 plus a courses_answer table of 1,943,200 rows with a primary key and a
-# secondary index, ~730 MB) backed up, re-backed up unchanged, restored and
+# secondary index, ~850 MB) backed up, re-backed up unchanged, restored and
 # drilled by blastwall, side by side with pg_dump -Fc, pg_dump | zstd,
 # pg_dump | restic and pg_dump -Fd -j2 + pg_restore -j2. One run, same
 # server, same warm page cache for everyone. Writes bench/backup/RESULTS.md
@@ -56,7 +56,7 @@ size_of() { du -sb "$1" | cut -f1; }
 # are in the database. setseed makes the pool the same on every build.
 dataset="bench dataset 2"
 if [ "$(psql -qtAX -d courses -c "SELECT obj_description('courses_answer'::regclass, 'pg_class')" 2>/dev/null)" != "$dataset" ]; then
-	echo "building the dataset (pgbench -s 20 + courses_answer, ~730 MB, about 2 minutes)..." >&2
+	echo "building the dataset (pgbench -s 20 + courses_answer, ~850 MB, about 2 minutes)..." >&2
 	psql -qX -d postgres -c "DROP DATABASE IF EXISTS courses" -c "CREATE DATABASE courses"
 	pgbench -i -s 20 -q courses >/dev/null 2>&1
 	psql -qX -v ON_ERROR_STOP=1 -v dataset="$dataset" -d courses >/dev/null <<'SQL'
