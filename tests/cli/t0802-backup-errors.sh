@@ -18,11 +18,7 @@ CREATE TABLE secret (id int);
 GRANT SELECT ON public_data TO limited;
 GRANT SELECT ON public_data, secret TO pwuser;
 SQL
-# password authentication for pwuser over the socket
-hba=$T/pg/data/pg_hba.conf
-{ echo "local all pwuser scram-sha-256"; cat "$hba"; } >"$hba.new" && cat "$hba.new" >"$hba"
-psqlq -d postgres -c "SELECT pg_reload_conf()" >/dev/null
-sleep 0.3
+pg_password_auth pwuser
 
 bw repo init repo >/dev/null
 nsnap() { bw snapshots --repo repo --json | grep -c '"id"'; }

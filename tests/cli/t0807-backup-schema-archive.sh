@@ -21,10 +21,7 @@ INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 20) g;
 INSERT INTO child SELECT g, 1 + g % 20 FROM generate_series(1, 50) g;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO pwuser;
 SQL
-hba=$T/pg/data/pg_hba.conf
-{ echo "local all pwuser scram-sha-256"; cat "$hba"; } >"$hba.new" && cat "$hba.new" >"$hba"
-psqlq -d postgres -c "SELECT pg_reload_conf()" >/dev/null
-sleep 0.3
+pg_password_auth pwuser
 bw repo init repo >/dev/null
 nsnap() { bw snapshots --repo repo --json | grep -c '"id"'; }
 
