@@ -84,6 +84,22 @@ static bool read_equals(struct repo *r, const struct snapshot_info *si, const ch
 	return ok;
 }
 
+/* The read of stream name fails with a message containing want; *delivered: the bytes the sink had by then. */
+static bool read_fails(struct repo *r, const struct snapshot_info *si, const char *name, const char *want,
+		       size_t *delivered)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	struct err e;
+	err_init(&e);
+	bool failed = snap_stream_read(r, si, name, sink_buf, &b, &e) < 0 && strstr(e.msg, want) != NULL;
+	if (!failed)
+		fprintf(stderr, "read %s: want an error with '%s', got '%s'\n", name, want, e.msg);
+	*delivered = b.n;
+	buf_release(&b);
+	return failed;
+}
+
 TEST(repo_round_trip_and_dedup)
 {
 	struct arena *a = arena_new();
@@ -449,12 +465,9 @@ TEST(repo_v2_chunk_list_checksum)
 	struct snapshot_info mod = si;
 	mod.manifest = json_deep_copy(si.manifest);
 	json_object_set_new(stream_of(mod.manifest, "big"), "chunk_list_sha256", json_string(sum));
-	struct buf b;
-	buf_init(&b, 0);
-	CHECK(snap_stream_read(r, &mod, "big", sink_buf, &b, &e) < 0);
-	CHECK(strstr(e.msg, "does not match its checksum") != NULL);
-	CHECK_INTEQ(b.n, n); /* documented: the sink had every byte; the caller discards them */
-	buf_release(&b);
+	size_t got;
+	CHECK(read_fails(r, &mod, "big", "does not match its checksum", &got));
+	CHECK_INTEQ(got, n); /* documented: the sink had every byte; the caller discards them */
 	json_decref(mod.manifest);
 	free(d);
 	rm_rf(path);
@@ -494,11 +507,8 @@ TEST(repo_v1_manifest_read)
 	put_manifest(r, path, m, badid);
 	struct snapshot_info s2;
 	CHECK(repo_find_snapshot(r, a, badid, &s2, &e) == 0); /* structure is fine: v1 is checked by reading */
-	struct buf b;
-	buf_init(&b, 0);
-	CHECK(snap_stream_read(r, &s2, "s", sink_buf, &b, &e) < 0);
-	CHECK(strstr(e.msg, "does not match its checksum") != NULL);
-	buf_release(&b);
+	size_t got;
+	CHECK(read_fails(r, &s2, "s", "does not match its checksum", &got));
 	struct snapshot_info *v;
 	size_t nv;
 	CHECK(repo_list_snapshots(r, a, &v, &nv, &e) == 0);
@@ -528,12 +538,9 @@ TEST(repo_chunk_swapped_on_disk)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "cp '%s/data/%.2s/%s' '%s/data/%.2s/%s'", path, id0, id0, path, id1, id1);
 	CHECK(system(cmd) == 0);
-	struct buf b;
-	buf_init(&b, 0);
-	CHECK(snap_stream_read(r, &si, "s", sink_buf, &b, &e) < 0);
-	CHECK(strstr(e.msg, "does not match its name") != NULL);
-	CHECK_INTEQ(b.n, len0); /* only the chunk before it reached the sink */
-	buf_release(&b);
+	size_t got;
+	CHECK(read_fails(r, &si, "s", "does not match its name", &got));
+	CHECK_INTEQ(got, len0); /* only the chunk before it reached the sink */
 	CHECK(repo_check_chunk(r, id1, &e) < 0);
 	free(d);
 	rm_rf(path);
