@@ -8,7 +8,8 @@
 # (the table) and prints it.
 #
 # Environment: BENCH_DIR (default /var/tmp/bw-bench: needs ~4 GB),
-# JOBS (default 2), KEEP=1 keeps the cluster and data for another run.
+# JOBS (default 2), ROUNDS (restores of each tool, default 5), KEEP=1 keeps
+# the cluster and data for another run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -186,17 +187,17 @@ S[bw2]=$((after - ${S[bw]}))
 # few minutes later, and a single pair compared whichever tool hit the slow
 # moment. Odd rounds start with pg_restore, even rounds with blastwall.
 rounds=${ROUNDS:-5}
-restore_pg() {
-	psql -qX -d postgres -c "DROP DATABASE IF EXISTS r_pgrestore" -c "CREATE DATABASE r_pgrestore"
-	run "pgrestore$1" pg_restore -j "$jobs" -d r_pgrestore "$work/courses.dir"
-}
-restore_bw() {
-	psql -qX -d postgres -c "DROP DATABASE IF EXISTS r_bw" -c "CREATE DATABASE r_bw"
-	run "bwrestore$1" "$bw" restore --repo "$work/bw" --into "postgres://postgres@/r_bw?host=$PGHOST&port=$PGPORT" -j "$jobs" -q
+restore() { # tool round: into a freshly created database
+	local db=r_$1
+	psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+	case $1 in
+	pgrestore) run "$1$2" pg_restore -j "$jobs" -d "$db" "$work/courses.dir" ;;
+	bw) run "bwrestore$2" "$bw" restore --repo "$work/bw" --into "postgres://postgres@/$db?host=$PGHOST&port=$PGPORT" -j "$jobs" -q ;;
+	esac
 }
 echo "restores, $rounds rounds..." >&2
 for i in $(seq "$rounds"); do
-	if [ $((i % 2)) = 1 ]; then restore_pg "$i"; restore_bw "$i"; else restore_bw "$i"; restore_pg "$i"; fi
+	if [ $((i % 2)) = 1 ]; then restore pgrestore "$i"; restore bw "$i"; else restore bw "$i"; restore pgrestore "$i"; fi
 done
 # the round whose wall time is the median stands for the tool (its CPU too)
 median_round() { # prefix: the round number with the median wall time
